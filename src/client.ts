@@ -1,0 +1,221 @@
+/**
+ * TrackingClient: validation at the call site, defaults, batching and the flush timer
+ * (mlflow's `_tracking_service/client.py`, minus the blocking).
+ *
+ * Write rules:
+ * 1. `logMetric`, `logParam` and `setTag` are synchronous. A bad key or value throws
+ *    {@link TrackerError} right there; a good one is only enqueued.
+ * 2. Queued writes go to the store in `logBatch` calls within MLflow's limits (1000 metrics,
+ *    100 params, 100 tags), one store call at a time, in logging order.
+ * 3. A store failure is kept and raised by the next `flush()` (and so by `end()`), and passed to
+ *    `onError` when it happens. It is never swallowed.
+ *
+ * @module
+ */
+import type { KeyValue, LogBatch, MetricColumns } from "./entities.js";
+import { invalidParameter, TrackerError } from "./errors.js";
+import { MetricBuffer, splitBlock } from "./metric-buffer.js";
+import type { TrackingStore } from "./store/store.js";
+import { LIMITS, messages, validateKey, validateParam, validateRunTag } from "./validation.js";
+
+/** Options of a {@link TrackingClient}. */
+export type ClientOptions = {
+  /** Longest time a logged point waits before it is sent to the store. Default 100 ms. */
+  flushIntervalMs?: number;
+  /** Points buffered before a flush starts without waiting for the timer. Default 8192. */
+  bufferPoints?: number;
+  /** Called with each storage failure as it happens (it is also raised by the next flush). */
+  onError?: (error: TrackerError) => void;
+};
+
+/** A value accepted for a param or tag; non-strings are converted (see {@link stringifyValue}). */
+export type LoggableValue = string | number | boolean | bigint | object;
+
+/** How params and tags become strings: strings as they are, numbers/booleans/bigints with String(), objects as JSON. */
+export function stringifyValue(kind: "param" | "tag", key: string, value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    case "object":
+      if (value !== null) return JSON.stringify(value);
+  }
+  throw invalidParameter(messages.valueNotString(kind, key, value));
+}
+
+type RunQueue = { runId: string; params: KeyValue[]; tags: KeyValue[]; logged: Map<string, string> };
+
+/** Batches writes of any number of runs into one store. */
+export class TrackingClient {
+  readonly store: TrackingStore;
+  private readonly buffer: MetricBuffer;
+  private readonly keys: string[] = [];
+  private readonly keyIds = new Map<string, number>();
+  private readonly runs: RunQueue[] = [];
+  private readonly flushIntervalMs: number;
+  private readonly onError: ((error: TrackerError) => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private errors: TrackerError[] = [];
+  private pendingKV = 0;
+
+  constructor(store: TrackingStore, options: ClientOptions = {}) {
+    this.store = store;
+    this.buffer = new MetricBuffer(options.bufferPoints ?? 8192);
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.onError = options.onError;
+  }
+
+  /** Registers a run for logging; returns the slot that the hot path uses instead of the id. */
+  attach(runId: string): number {
+    const existing = this.runs.findIndex((r) => r.runId === runId);
+    if (existing >= 0) return existing;
+    this.runs.push({ runId, params: [], tags: [], logged: new Map() });
+    return this.runs.length - 1;
+  }
+
+  /** Enqueues one metric point. Throws on a bad key, value, step or timestamp. */
+  logMetric(slot: number, key: string, value: number, step: number, timestamp: number): void {
+    let id = this.keyIds.get(key);
+    if (id === undefined) id = this.intern(key);
+    if (typeof value !== "number") throw invalidParameter(messages.metricValue(key, value));
+    if (!Number.isSafeInteger(step)) throw invalidParameter(messages.metricStep(key, step));
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw invalidParameter(messages.metricTimestamp(key, timestamp));
+    if (this.buffer.push(slot, id, value, step, timestamp)) this.startFlush();
+    else if (this.timer === undefined) this.arm();
+  }
+
+  /** Validates a param as `logParam` would, without enqueueing it; returns its string value. */
+  checkParam(slot: number, key: string, value: unknown): string {
+    const v = stringifyValue("param", key, value);
+    validateParam(key, v);
+    const old = this.runs[slot]!.logged.get(key);
+    if (old !== undefined && old !== v) throw invalidParameter(messages.paramChanged(key, old, v));
+    return v;
+  }
+
+  /** Enqueues a param. The same value twice is a no-op; another value throws here, at the call. */
+  logParam(slot: number, key: string, value: unknown): void {
+    const v = this.checkParam(slot, key, value);
+    const q = this.runs[slot]!;
+    if (q.logged.has(key)) return;
+    q.logged.set(key, v);
+    q.params.push({ key, value: v });
+    this.enqueued();
+  }
+
+  /** Validates a tag as `setTag` would, without enqueueing it; returns its string value. */
+  checkTag(key: string, value: unknown): string {
+    const v = stringifyValue("tag", key, value);
+    validateRunTag(key, v);
+    return v;
+  }
+
+  /** Enqueues a tag (tags may change; the last value wins). */
+  setTag(slot: number, key: string, value: unknown): void {
+    this.runs[slot]!.tags.push({ key, value: this.checkTag(key, value) });
+    this.enqueued();
+  }
+
+  /**
+   * Sends everything queued so far and waits until the store has it. Rejects with the first
+   * storage failure since the last flush (the rest are reported through `onError`).
+   */
+  async flush(): Promise<void> {
+    this.startFlush();
+    await this.chain;
+    const errors = this.errors;
+    if (errors.length === 0) return;
+    this.errors = [];
+    const first = errors[0]!;
+    if (errors.length === 1) throw first;
+    throw new TrackerError(first.code, `${first.message} (and ${errors.length - 1} more write failures)`, { cause: errors });
+  }
+
+  /** Points waiting in the buffer (not yet handed to the store). */
+  get bufferedPoints(): number {
+    return this.buffer.length;
+  }
+
+  private intern(key: string): number {
+    validateKey("metric", key);
+    const id = this.keys.length;
+    this.keys.push(key);
+    this.keyIds.set(key, id);
+    return id;
+  }
+
+  private enqueued(): void {
+    this.pendingKV++;
+    if (this.timer === undefined) this.arm();
+  }
+
+  private arm(): void {
+    this.timer = setTimeout(() => this.startFlush(), this.flushIntervalMs);
+    // A pending flush must not keep Node alive by itself; close() flushes what is left.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Takes everything queued now and appends its store writes to the chain. */
+  private startFlush(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0 && this.pendingKV === 0) return;
+    const perRun = new Map<number, LogBatch[]>();
+    if (this.buffer.length > 0) {
+      for (const [slot, chunks] of splitBlock(this.buffer.take(), this.keys, LIMITS.maxMetricsPerBatch)) {
+        perRun.set(slot, chunks.map((metrics: MetricColumns) => ({ metrics })));
+      }
+    }
+    if (this.pendingKV > 0) {
+      this.pendingKV = 0;
+      this.runs.forEach((q, slot) => {
+        if (q.params.length === 0 && q.tags.length === 0) return;
+        const list = perRun.get(slot) ?? [];
+        // Params and tags go first so a run's name and params land before its points.
+        list.unshift(...kvBatches(q.params, q.tags));
+        perRun.set(slot, list);
+        q.params = [];
+        q.tags = [];
+      });
+    }
+    for (const [slot, batches] of perRun) {
+      const runId = this.runs[slot]!.runId;
+      for (const batch of batches) this.chain = this.chain.then(() => this.write(runId, batch));
+    }
+  }
+
+  private async write(runId: string, batch: LogBatch): Promise<void> {
+    try {
+      await this.store.logBatch(runId, batch);
+    } catch (e) {
+      const err =
+        e instanceof TrackerError
+          ? e
+          : new TrackerError("INTERNAL_ERROR", `Writing to run '${runId}' failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
+      this.errors.push(err);
+      try {
+        this.onError?.(err);
+      } catch {
+        // A throwing onError hook must not hide the write error, which flush() still raises.
+      }
+    }
+  }
+}
+
+function kvBatches(params: KeyValue[], tags: KeyValue[]): LogBatch[] {
+  const out: LogBatch[] = [];
+  const n = Math.max(Math.ceil(params.length / LIMITS.maxParamsPerBatch), Math.ceil(tags.length / LIMITS.maxTagsPerBatch));
+  for (let i = 0; i < n; i++) {
+    const p = params.slice(i * LIMITS.maxParamsPerBatch, (i + 1) * LIMITS.maxParamsPerBatch);
+    const t = tags.slice(i * LIMITS.maxTagsPerBatch, (i + 1) * LIMITS.maxTagsPerBatch);
+    const b: LogBatch = {};
+    if (p.length) b.params = p;
+    if (t.length) b.tags = t;
+    out.push(b);
+  }
+  return out;
+}

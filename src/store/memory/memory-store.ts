@@ -1,0 +1,312 @@
+/**
+ * The reference backend: everything in memory, every rule of the contract, nothing persisted.
+ * Other backends are checked against the same contract suite; when they disagree with this one,
+ * one of them has a bug.
+ *
+ * @module
+ */
+import {
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  type CreateExperimentInput,
+  type CreateRunInput,
+  type Experiment,
+  type ExperimentPage,
+  type LogBatch,
+  type MetricHistory,
+  type Run,
+  type RunInfo,
+  type RunPage,
+  type SearchExperimentsQuery,
+  type SearchRunsQuery,
+  type UpdateRunInput,
+} from "../../entities.js";
+import { validateArtifactPath, type ArtifactInfo } from "../../artifacts.js";
+import { invalidParameter, TrackerError } from "../../errors.js";
+import { newExperimentId } from "../../ids.js";
+import { searchExperimentsIn, searchRunsIn } from "../../search/index.js";
+import {
+  messages,
+  notFound,
+  validateExperimentId,
+  validateExperimentName,
+  validateExperimentTag,
+  validateKey,
+  validateLogBatch,
+  validateRunId,
+} from "../../validation.js";
+import { isLater, type LatestPoint } from "../latest.js";
+import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
+import type { TrackingStore } from "../store.js";
+import { emptyHistory, Series } from "./series.js";
+
+type RunRecord = {
+  info: RunInfo;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  latest: Map<string, LatestPoint>;
+  series: Map<string, Series>;
+  /** Artifact files by path. */
+  artifacts: Map<string, Uint8Array>;
+  /** Cached plain view for search; dropped on every write. */
+  view: Run | undefined;
+};
+
+/**
+ * A {@link TrackingStore} held in memory (URI `memory:`). Returned objects are copies.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * const run = await store.createRun({ experimentId: "0" });
+ * ```
+ */
+export class MemoryStore implements TrackingStore {
+  private readonly experiments = new Map<string, Experiment>();
+  private readonly runs = new Map<string, RunRecord>();
+  private closed = false;
+
+  constructor(private readonly clock: () => number = Date.now) {
+    const now = clock();
+    this.experiments.set(DEFAULT_EXPERIMENT_ID, {
+      experimentId: DEFAULT_EXPERIMENT_ID,
+      name: DEFAULT_EXPERIMENT_NAME,
+      artifactLocation: `memory:/${DEFAULT_EXPERIMENT_ID}`,
+      lifecycleStage: "active",
+      creationTime: now,
+      lastUpdateTime: now,
+      tags: {},
+    });
+  }
+
+  async createExperiment(input: CreateExperimentInput): Promise<string> {
+    this.open();
+    validateExperimentName(input.name);
+    for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
+    if (this.findByName(input.name)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(input.name));
+    let id = newExperimentId();
+    while (this.experiments.has(id)) id = newExperimentId();
+    const now = this.clock();
+    this.experiments.set(id, {
+      experimentId: id,
+      name: input.name,
+      artifactLocation: input.artifactLocation ?? `memory:/${id}`,
+      lifecycleStage: "active",
+      creationTime: now,
+      lastUpdateTime: now,
+      tags: { ...input.tags },
+    });
+    return id;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    this.open();
+    return structuredClone(this.experiment(experimentId));
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    this.open();
+    const e = this.findByName(name);
+    return e && structuredClone(e);
+  }
+
+  async searchExperiments(query: SearchExperimentsQuery = {}): Promise<ExperimentPage> {
+    this.open();
+    return structuredClone(searchExperimentsIn(this.experiments.values(), query));
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    this.open();
+    const e = this.experiment(experimentId);
+    validateExperimentName(newName);
+    const other = this.findByName(newName);
+    if (other && other !== e) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(newName));
+    e.name = newName;
+    e.lastUpdateTime = this.clock();
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    this.open();
+    const e = this.experiment(experimentId);
+    if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be deleted.");
+    this.setLifecycle(e, "deleted");
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    this.open();
+    this.setLifecycle(this.experiment(experimentId), "active");
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    this.open();
+    const e = this.experiment(experimentId);
+    validateExperimentTag(key, value);
+    e.tags[key] = value;
+    e.lastUpdateTime = this.clock();
+  }
+
+  async createRun(input: CreateRunInput): Promise<Run> {
+    this.open();
+    const experiment = this.experiment(input.experimentId);
+    const { info, tags } = newRun(input, experiment, this.clock());
+    if (this.runs.has(info.runId)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Run '${info.runId}' already exists.`);
+    const record: RunRecord = { info, params: {}, tags, latest: new Map(), series: new Map(), artifacts: new Map(), view: undefined };
+    this.runs.set(info.runId, record);
+    return structuredClone(this.view(record));
+  }
+
+  async updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo> {
+    this.open();
+    const r = this.run(runId);
+    r.info = patchRunInfo(r.info, patch);
+    if (patch.runName !== undefined) r.tags[RUN_NAME_TAG] = patch.runName;
+    r.view = undefined;
+    return { ...r.info };
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    this.open();
+    const r = this.run(runId);
+    r.info = { ...r.info, lifecycleStage: "deleted" };
+    r.view = undefined;
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    this.open();
+    const r = this.run(runId);
+    r.info = { ...r.info, lifecycleStage: "active" };
+    r.view = undefined;
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    this.open();
+    const r = this.run(runId);
+    assertRunActive(r.info);
+    validateLogBatch(batch);
+    // Every check is done before the first write, so a rejected batch leaves the run untouched.
+    const params = newParams(r.params, batch.params);
+    for (const p of params) r.params[p.key] = p.value;
+    for (const t of batch.tags ?? []) {
+      r.tags[t.key] = t.value;
+      if (t.key === RUN_NAME_TAG) r.info = { ...r.info, runName: t.value };
+    }
+    const m = batch.metrics;
+    if (m) {
+      const series = m.keys.map((k) => r.series.get(k) ?? r.series.set(k, new Series()).get(k)!);
+      for (let i = 0; i < m.values.length; i++) {
+        const id = m.keyIds[i]!;
+        const step = m.steps[i]!;
+        const value = m.values[i]!;
+        const ts = m.timestamps[i]!;
+        series[id]!.push(step, value, ts);
+        const key = m.keys[id]!;
+        if (isLater(r.latest.get(key), step, ts, value)) r.latest.set(key, { step, value, timestamp: ts });
+      }
+    }
+    r.view = undefined;
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    this.open();
+    return structuredClone(this.view(this.run(runId)));
+  }
+
+  async searchRuns(query: SearchRunsQuery): Promise<RunPage> {
+    this.open();
+    const ids = new Set(query.experimentIds);
+    for (const id of ids) validateExperimentId(id);
+    const candidates: Run[] = [];
+    for (const r of this.runs.values()) if (ids.has(r.info.experimentId)) candidates.push(this.view(r));
+    return structuredClone(searchRunsIn(candidates, query));
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
+    this.open();
+    const r = this.run(runId);
+    validateKey("metric", key);
+    return r.series.get(key)?.toHistory(key) ?? emptyHistory(key);
+  }
+
+  async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
+    this.open();
+    const r = this.run(runId);
+    assertRunActive(r.info);
+    validateArtifactPath(path);
+    if (!(data instanceof Uint8Array)) throw invalidParameter(`Artifact data must be a Uint8Array.`);
+    for (const existing of r.artifacts.keys()) {
+      if (existing.startsWith(path + "/")) throw invalidParameter(`Cannot write artifact file '${path}': it is a folder.`);
+      if (path.startsWith(existing + "/")) throw invalidParameter(`Cannot write artifact '${path}': '${existing}' is a file.`);
+    }
+    r.artifacts.set(path, data.slice());
+  }
+
+  async listArtifacts(runId: string, path = ""): Promise<ArtifactInfo[]> {
+    this.open();
+    const r = this.run(runId);
+    validateArtifactPath(path, true);
+    const prefix = path === "" ? "" : path + "/";
+    const out = new Map<string, ArtifactInfo>();
+    for (const [p, bytes] of r.artifacts) {
+      if (!p.startsWith(prefix)) continue;
+      const rest = p.slice(prefix.length);
+      const slash = rest.indexOf("/");
+      const child = prefix + (slash < 0 ? rest : rest.slice(0, slash));
+      out.set(child, slash < 0 ? { path: child, isDir: false, fileSize: bytes.length } : { path: child, isDir: true });
+    }
+    return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    this.open();
+    const r = this.run(runId);
+    validateArtifactPath(path);
+    const bytes = r.artifacts.get(path);
+    if (!bytes) throw new TrackerError("RESOURCE_DOES_NOT_EXIST", `Run '${runId}' has no artifact file '${path}'.`);
+    return bytes.slice();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private open(): void {
+    if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
+  }
+
+  private experiment(id: string): Experiment {
+    validateExperimentId(id);
+    const e = this.experiments.get(id);
+    if (!e) throw notFound.experiment(id);
+    return e;
+  }
+
+  private findByName(name: string): Experiment | undefined {
+    for (const e of this.experiments.values()) if (e.name === name) return e;
+    return undefined;
+  }
+
+  private run(runId: string): RunRecord {
+    validateRunId(runId);
+    const r = this.runs.get(runId);
+    if (!r) throw notFound.run(runId);
+    return r;
+  }
+
+  private setLifecycle(e: Experiment, stage: "active" | "deleted"): void {
+    e.lifecycleStage = stage;
+    e.lastUpdateTime = this.clock();
+    for (const r of this.runs.values()) {
+      if (r.info.experimentId !== e.experimentId) continue;
+      r.info = { ...r.info, lifecycleStage: stage };
+      r.view = undefined;
+    }
+  }
+
+  private view(r: RunRecord): Run {
+    if (r.view) return r.view;
+    const metrics: Record<string, number> = {};
+    for (const [k, p] of r.latest) metrics[k] = p.value;
+    r.view = { info: r.info, data: { params: { ...r.params }, tags: { ...r.tags }, metrics } };
+    return r.view;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The storage contract every backend implements: a few async primitives on plain data
+ * (mlflow's `AbstractStore` layering). Single-item conveniences are derived here, once, over
+ * `logBatch`, so no backend writes them again.
+ *
+ * Rules every backend follows (the contract suite in test/store/contract.ts checks them):
+ * - Inputs are validated in full before anything is written; a failed call changes nothing.
+ * - Errors are {@link TrackerError}s with MLflow's codes.
+ * - Every method is async and takes and returns plain data, so a store can sit behind a worker.
+ * - Experiment "0" ("Default") exists in every new store.
+ *
+ * @module
+ */
+import type { ArtifactInfo } from "../artifacts.js";
+import type {
+  CreateExperimentInput,
+  CreateRunInput,
+  Experiment,
+  ExperimentPage,
+  LogBatch,
+  Metric,
+  MetricColumns,
+  MetricHistory,
+  Run,
+  RunInfo,
+  RunPage,
+  SearchExperimentsQuery,
+  SearchRunsQuery,
+  UpdateRunInput,
+} from "../entities.js";
+
+/** The primitives a tracking backend provides. */
+export interface TrackingStore {
+  /** Creates an experiment; returns its id. A taken name is RESOURCE_ALREADY_EXISTS. */
+  createExperiment(input: CreateExperimentInput): Promise<string>;
+  /** RESOURCE_DOES_NOT_EXIST when missing. */
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** Active or deleted experiment with this exact name, or `undefined`. */
+  getExperimentByName(name: string): Promise<Experiment | undefined>;
+  searchExperiments(query?: SearchExperimentsQuery): Promise<ExperimentPage>;
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  /** Soft-deletes the experiment and marks its runs deleted. */
+  deleteExperiment(experimentId: string): Promise<void>;
+  restoreExperiment(experimentId: string): Promise<void>;
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
+
+  /** Creates a RUNNING run in an active experiment. */
+  createRun(input: CreateRunInput): Promise<Run>;
+  /** Changes status, end time or name of a run; returns the new info. */
+  updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+  /**
+   * Writes metrics, params and tags of one run atomically, within MLflow's batch limits
+   * (≤ 1000 metrics, ≤ 100 params, ≤ 100 tags, ≤ 1000 in all). Re-logging a param with the
+   * same value is a no-op; with another value it is INVALID_PARAMETER_VALUE and nothing is written.
+   */
+  logBatch(runId: string, batch: LogBatch): Promise<void>;
+  getRun(runId: string): Promise<Run>;
+  searchRuns(query: SearchRunsQuery): Promise<RunPage>;
+  /** The whole history of one key, in logging order; empty arrays when the run never logged it. */
+  getMetricHistory(runId: string, key: string): Promise<MetricHistory>;
+  /**
+   * Stores a file under the run's artifact root at `path` (relative, `/`-separated, validated),
+   * replacing a file already there. Allowed on active runs only.
+   */
+  logArtifact(runId: string, path: string, data: Uint8Array): Promise<void>;
+  /** Direct children of folder `path` ("" = the root), folders included, sorted by path. */
+  listArtifacts(runId: string, path?: string): Promise<ArtifactInfo[]>;
+  /** The bytes of one artifact file; RESOURCE_DOES_NOT_EXIST when there is none. */
+  readArtifact(runId: string, path: string): Promise<Uint8Array>;
+  /** Releases resources (files, workers). Further calls fail with INVALID_STATE. */
+  close(): Promise<void>;
+}
+
+/** Builds metric columns from point objects (for callers that are not on a hot path). */
+export function metricColumns(metrics: readonly Metric[]): MetricColumns {
+  const keys: string[] = [];
+  const ids = new Map<string, number>();
+  const n = metrics.length;
+  const cols: MetricColumns = {
+    keys,
+    keyIds: new Uint32Array(n),
+    values: new Float64Array(n),
+    steps: new Float64Array(n),
+    timestamps: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const m = metrics[i]!;
+    let id = ids.get(m.key);
+    if (id === undefined) {
+      id = keys.length;
+      keys.push(m.key);
+      ids.set(m.key, id);
+    }
+    cols.keyIds[i] = id;
+    cols.values[i] = m.value;
+    cols.steps[i] = m.step;
+    cols.timestamps[i] = m.timestamp;
+  }
+  return cols;
+}
+
+/** Logs one metric point through `logBatch`. */
+export function logMetric(store: TrackingStore, runId: string, metric: Metric): Promise<void> {
+  return store.logBatch(runId, { metrics: metricColumns([metric]) });
+}
+
+/** Logs one param through `logBatch`. */
+export function logParam(store: TrackingStore, runId: string, key: string, value: string): Promise<void> {
+  return store.logBatch(runId, { params: [{ key, value }] });
+}
+
+/** Sets one run tag through `logBatch`. */
+export function setTag(store: TrackingStore, runId: string, key: string, value: string): Promise<void> {
+  return store.logBatch(runId, { tags: [{ key, value }] });
+}
+
+/** Reads every page of a run search. */
+export async function searchAllRuns(store: TrackingStore, query: Omit<SearchRunsQuery, "pageToken">): Promise<Run[]> {
+  const out: Run[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await store.searchRuns(pageToken === undefined ? query : { ...query, pageToken });
+    out.push(...page.runs);
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+  return out;
+}

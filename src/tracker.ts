@@ -1,0 +1,288 @@
+/**
+ * Tracker: one store, one client, an active experiment and a stack of active runs (mlflow's
+ * fluent `_active_run_stack`, kept per instance instead of in a global).
+ *
+ * @module
+ */
+import { ActiveRun } from "./active-run.js";
+import { TrackingClient, type ClientOptions } from "./client.js";
+import {
+  DEFAULT_EXPERIMENT_ID,
+  type Experiment,
+  type ExperimentPage,
+  type MetricHistory,
+  type Run,
+  type RunPage,
+  type SearchExperimentsQuery,
+  type SearchRunsQuery,
+  type TerminalRunStatus,
+} from "./entities.js";
+import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
+import { systemTags } from "./source.js";
+import { openStore } from "./store/registry.js";
+import type { TrackingStore } from "./store/store.js";
+import { validateExperimentName } from "./validation.js";
+
+/** The tag that makes a run a child of another (the MLflow UI nests it). */
+export const PARENT_RUN_TAG = "mlflow.parentRunId";
+
+/** Options of {@link Tracker.startRun}. */
+export type StartRunOptions = {
+  runName?: string;
+  /** Experiment to start the run in; default the active experiment (else "0"). */
+  experimentId?: string;
+  tags?: Record<string, string>;
+  /** Start as a child of the innermost active run. Required when a run is already active. */
+  nested?: boolean;
+  /** Markdown description (the `mlflow.note.content` tag). */
+  description?: string;
+};
+
+/** Options of {@link openTracker}. */
+export type TrackerOptions = ClientOptions;
+
+/**
+ * Opens a tracker on a tracking URI (`"memory:"`, and as their backends land `"arrow:<dir>"`,
+ * `"idb:<name>"`, `"http://host:port"`).
+ *
+ * @example
+ * ```ts
+ * const tb = await openTracker("memory:");
+ * await tb.setExperiment("mnist");
+ * const run = await tb.startRun({ runName: "baseline" });
+ * run.logMetric("loss", 0.5, 1);
+ * await run.end();
+ * ```
+ */
+export async function openTracker(uri: string, options: TrackerOptions = {}): Promise<Tracker> {
+  return new Tracker(await openStore(uri), uri, options);
+}
+
+/** A tracking session over one store. */
+export class Tracker {
+  readonly uri: string;
+  readonly store: TrackingStore;
+  readonly client: TrackingClient;
+  private experimentId: string = DEFAULT_EXPERIMENT_ID;
+  private readonly stack: ActiveRun[] = [];
+  private closed = false;
+
+  constructor(store: TrackingStore, uri = "custom:", options: TrackerOptions = {}) {
+    this.store = store;
+    this.uri = uri;
+    this.client = new TrackingClient(store, options);
+  }
+
+  /** Id of the experiment new runs go to. */
+  get activeExperimentId(): string {
+    return this.experimentId;
+  }
+
+  /** The innermost active run, if any. */
+  activeRun(): ActiveRun | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  /**
+   * Makes the named experiment active, creating it if it does not exist.
+   *
+   * @example
+   * ```ts
+   * const exp = await tb.setExperiment("mnist");   // exp.experimentId
+   * ```
+   */
+  async setExperiment(name: string): Promise<Experiment> {
+    this.assertOpen();
+    validateExperimentName(name);
+    let exp = await this.store.getExperimentByName(name);
+    if (exp === undefined) {
+      try {
+        await this.store.createExperiment({ name });
+      } catch (e) {
+        // Another tab or process may have created it in between; use theirs.
+        if (!isTrackerError(e, "RESOURCE_ALREADY_EXISTS")) throw e;
+      }
+      exp = await this.store.getExperimentByName(name);
+      if (exp === undefined) throw new TrackerError("INTERNAL_ERROR", `Experiment '${name}' vanished right after it was created.`);
+    }
+    if (exp.lifecycleStage !== "active") {
+      throw invalidParameter(
+        `Cannot set the deleted experiment '${name}' as the active experiment. Restore it (store.restoreExperiment('${exp.experimentId}')) or choose another name.`,
+      );
+    }
+    this.experimentId = exp.experimentId;
+    return exp;
+  }
+
+  /**
+   * Starts a run in the active experiment. Starting a second run while one is active needs
+   * `nested: true` (the new run gets the `mlflow.parentRunId` tag).
+   *
+   * @example
+   * ```ts
+   * const parent = await tb.startRun({ runName: "sweep" });
+   * const child = await tb.startRun({ runName: "lr=0.1", nested: true });
+   * ```
+   */
+  async startRun(options: StartRunOptions = {}): Promise<ActiveRun> {
+    this.assertOpen();
+    const parent = this.activeRun();
+    if (parent && !options.nested) {
+      throw new TrackerError(
+        "INVALID_STATE",
+        `Run '${parent.runId}' (${parent.info.runName}) is already active. End it first with await run.end() (or endRun()), or pass { nested: true } to start a child run.`,
+      );
+    }
+    const tags: Record<string, string> = { ...systemTags(), ...options.tags };
+    if (parent) tags[PARENT_RUN_TAG] = parent.runId;
+    if (options.description !== undefined) tags["mlflow.note.content"] = options.description;
+    const run = await this.store.createRun({
+      experimentId: options.experimentId ?? this.experimentId,
+      userId: tags["mlflow.user"]!,
+      tags,
+      ...(options.runName !== undefined ? { runName: options.runName } : {}),
+    });
+    const active = new ActiveRun(run.info, this.client, (r, status) => this.finish(r, status));
+    this.stack.push(active);
+    return active;
+  }
+
+  /**
+   * Ends the innermost active run (default FINISHED). Does nothing when no run is active.
+   *
+   * @example
+   * ```ts
+   * await tb.endRun("KILLED");
+   * ```
+   */
+  async endRun(status: TerminalRunStatus = "FINISHED"): Promise<void> {
+    await this.activeRun()?.end(status);
+  }
+
+  /**
+   * Runs `fn` inside a new run: the run ends FINISHED when `fn` resolves, FAILED when it throws
+   * (and the error is rethrown).
+   *
+   * @example
+   * ```ts
+   * const acc = await tb.withRun({ runName: "trial" }, async (run) => { run.logMetric("acc", 0.9); return 0.9; });
+   * ```
+   */
+  async withRun<T>(options: StartRunOptions, fn: (run: ActiveRun) => T | Promise<T>): Promise<T> {
+    const run = await this.startRun(options);
+    let result: T;
+    try {
+      result = await fn(run);
+    } catch (error) {
+      try {
+        await run.end("FAILED");
+      } catch (endError) {
+        throw new AggregateError([error, endError], `The run failed, and ending it also failed: ${String(endError)}`);
+      }
+      throw error;
+    }
+    await run.end("FINISHED");
+    return result;
+  }
+
+  /** Waits until every logged value is stored; rejects if a write failed. */
+  async flush(): Promise<void> {
+    await this.client.flush();
+  }
+
+  /**
+   * Searches runs (MLflow's filter grammar plus OR and parentheses). Flushes first, so what
+   * was logged is found.
+   *
+   * @example
+   * ```ts
+   * const page = await tb.searchRuns({ experimentIds: ["0"], filter: "metrics.loss < 0.5", orderBy: ["metrics.loss ASC"] });
+   * ```
+   */
+  async searchRuns(query: Partial<SearchRunsQuery> = {}): Promise<RunPage> {
+    this.assertOpen();
+    await this.client.flush();
+    return this.store.searchRuns({ ...query, experimentIds: query.experimentIds ?? [this.experimentId] });
+  }
+
+  /**
+   * Searches experiments.
+   *
+   * @example
+   * ```ts
+   * const { experiments } = await tb.searchExperiments({ filter: "name LIKE 'mni%'" });
+   * ```
+   */
+  async searchExperiments(query: SearchExperimentsQuery = {}): Promise<ExperimentPage> {
+    this.assertOpen();
+    return this.store.searchExperiments(query);
+  }
+
+  /**
+   * A run with its params, tags and latest metrics (flushes first).
+   *
+   * @example
+   * ```ts
+   * const { data } = await tb.getRun(run.runId);
+   * ```
+   */
+  async getRun(runId: string): Promise<Run> {
+    this.assertOpen();
+    await this.client.flush();
+    return this.store.getRun(runId);
+  }
+
+  /**
+   * The full history of one metric as columns (flushes first).
+   *
+   * @example
+   * ```ts
+   * const { steps, values } = await tb.getMetricHistory(run.runId, "loss");
+   * ```
+   */
+  async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
+    this.assertOpen();
+    await this.client.flush();
+    return this.store.getMetricHistory(runId, key);
+  }
+
+  /**
+   * Ends runs still active (FINISHED, as MLflow does at exit), flushes and closes the store.
+   * Rejects if a write failed; the store is closed either way.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    let failure: unknown;
+    try {
+      while (this.stack.length > 0) await this.activeRun()!.end("FINISHED");
+      await this.client.flush();
+    } catch (e) {
+      failure = e;
+    }
+    this.closed = true;
+    await this.store.close();
+    if (failure !== undefined) throw failure;
+  }
+
+  private async finish(run: ActiveRun, status: TerminalRunStatus): Promise<void> {
+    // Children end before their parent, as in MLflow.
+    const at = this.stack.indexOf(run);
+    if (at >= 0) {
+      while (this.stack.length > at + 1) await this.activeRun()!.end(status);
+      this.stack.splice(at, 1);
+    }
+    let flushError: unknown;
+    try {
+      await this.client.flush();
+    } catch (e) {
+      flushError = e;
+    }
+    const info = await this.store.updateRun(run.runId, { status, endTime: Date.now() });
+    run.markEnded(info);
+    if (flushError !== undefined) throw flushError;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TrackerError("INVALID_STATE", "This tracker is closed; open a new one with openTracker().");
+  }
+}

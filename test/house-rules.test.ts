@@ -1,0 +1,89 @@
+import { builtinModules } from "node:module";
+import { posix } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "./helpers/build.js";
+import { readImports, scanImports, sourceFiles, type ImportRef } from "./helpers/imports.js";
+
+/** Where each heavy dependency may be imported (DESIGN "Rules of the house"). */
+const HEAVY: { name: string; test: (spec: string) => boolean; allowed: (file: string) => boolean }[] = [
+  { name: "apache-arrow", test: (s) => s === "apache-arrow" || s.startsWith("apache-arrow/"), allowed: (f) => f.startsWith("src/store/arrow/") },
+  { name: "idb", test: (s) => s === "idb" || s.startsWith("idb/"), allowed: (f) => f.startsWith("src/store/idb/") },
+  { name: "comlink", test: (s) => s === "comlink" || s.startsWith("comlink/"), allowed: (f) => f.startsWith("worker/") },
+  { name: "vega*", test: (s) => /^vega(-[a-z]+)?(\/|$)/.test(s), allowed: (f) => f === "widgets/render.ts" },
+  { name: "@tensorflow/*", test: (s) => s.startsWith("@tensorflow/"), allowed: (f) => f.startsWith("src/tfjs/") },
+  {
+    name: "node: modules",
+    test: (s) => s.startsWith("node:") || builtinModules.includes(s.split("/")[0]!),
+    // Node-only folders. Extend this list when a Node-only folder is added, never a shared one.
+    allowed: (f) => ["src/cli/", "src/store/arrow/", "worker/node"].some((p) => f.startsWith(p)),
+  },
+];
+
+/**
+ * Layers of src/, bottom first. A module may import its own layer or lower ones: imports point
+ * down the stack. A file not listed here fails the test, so new folders must pick a layer.
+ */
+const LAYERS: [number, RegExp][] = [
+  [0, /^src\/(entities|errors)\.ts$/],
+  [1, /^src\/(validation|ids|run-names|source|artifacts)\.ts$/],
+  [2, /^src\/search\//],
+  [3, /^src\/store\//],
+  [4, /^src\/(metric-buffer|client)\.ts$/],
+  [5, /^src\/(active-run|tracker)\.ts$/],
+  [6, /^src\/fluent\.ts$/],
+  [7, /^src\/index\.ts$/],
+  [8, /^src\/cli\//],
+];
+
+function layerOf(file: string): number | undefined {
+  return LAYERS.find(([, re]) => re.test(file))?.[0];
+}
+
+function heavyViolations(refs: ImportRef[]): string[] {
+  return refs.flatMap((r) =>
+    HEAVY.filter((h) => h.test(r.spec) && !h.allowed(r.file)).map((h) => `${r.file}:${r.line} imports ${r.spec} (${h.name})`),
+  );
+}
+
+function layerViolations(refs: ImportRef[]): string[] {
+  const out: string[] = [];
+  for (const r of refs) {
+    if (!r.spec.startsWith(".")) continue;
+    const target = posix.normalize(posix.join(posix.dirname(r.file), r.spec)).replace(/\.js$/, ".ts");
+    const from = layerOf(r.file);
+    const to = layerOf(target);
+    if (from === undefined) out.push(`${r.file} has no layer in the house rules`);
+    else if (to === undefined) out.push(`${r.file}:${r.line} imports ${target}, which has no layer`);
+    else if (to > from) out.push(`${r.file}:${r.line} imports ${target} from a higher layer (${from} → ${to})`);
+  }
+  return out;
+}
+
+describe("house rules", () => {
+  const files = ["src", "worker", "widgets"].flatMap((d) => sourceFiles(ROOT, d));
+  const refs = readImports(ROOT, files);
+
+  it("finds the source files it guards", () => {
+    expect(files).toContain("src/index.ts");
+    expect(refs.length).toBeGreaterThan(20);
+  });
+
+  it("imports each heavy dependency only in its own folder", () => {
+    expect(heavyViolations(refs)).toEqual([]);
+  });
+
+  it("imports point down the stack", () => {
+    expect(layerViolations(refs.filter((r) => r.file.startsWith("src/")))).toEqual([]);
+  });
+
+  it("catches a violation of each rule (the checker itself works)", () => {
+    const bad = [
+      ...scanImports("src/tracker.ts", `import { tableFromIPC } from "apache-arrow";\nimport fs from "node:fs";`),
+      ...scanImports("src/client.ts", `const v = await import("vega-embed");\nconst c = require("comlink");`),
+      ...scanImports("src/search/x.ts", `export { a } from "../tracker.js";`),
+    ];
+    expect(heavyViolations(bad)).toHaveLength(4);
+    expect(layerViolations(bad)).toEqual([expect.stringContaining("higher layer")]);
+    expect(scanImports("widgets/a.ts", `import type { TopLevelSpec } from "vega-lite";`)).toEqual([]);
+  });
+});
