@@ -62,7 +62,8 @@ describe("package", () => {
     expect(r.status).toBe(0);
   });
 
-  it("runs the CLI demo and prints a run table", () => {
+  it("runs the CLI demo that npm start runs, and prints a run table", () => {
+    expect(pkg.scripts.start).toBe("node dist/cli/main.js demo");
     const out = execFileSync(process.execPath, [resolve(ROOT, "dist/cli/main.js"), "demo"], { encoding: "utf8" });
     const lines = out.split("\n");
     const header = lines.find((l) => l.startsWith("run "));

@@ -45,7 +45,7 @@ export function compileExperimentFilter(filter: string | undefined): (experiment
  * @throws TrackerError INVALID_PARAMETER_VALUE for an unknown key, a bad direction or extra tokens.
  */
 export function compileExperimentOrderBy(orderBy: readonly string[] | undefined): (a: Experiment, b: Experiment) => number {
-  return compileOrderBy(orderBy, EXPERIMENT_SCHEMA, BASE_ORDER);
+  return compileOrderBy(orderBy, EXPERIMENT_SCHEMA, BASE_ORDER).compare;
 }
 
 /**
@@ -67,13 +67,12 @@ export function searchExperimentsIn(
   const viewType = query.viewType ?? "ACTIVE_ONLY";
   validateViewType(viewType);
   const matches = compileExperimentFilter(query.filter);
-  const compare = compileExperimentOrderBy(query.orderBy);
+  const order = compileOrderBy(query.orderBy, EXPERIMENT_SCHEMA, BASE_ORDER);
   const fingerprint = experimentsQueryFingerprint(query);
 
   const inView = viewTypeFilter(viewType);
   const kept: Experiment[] = [];
   for (const e of experiments) if (inView(e.lifecycleStage) && matches(e)) kept.push(e);
-  kept.sort(compare);
-  const { items, nextPageToken } = paginate(kept, query.pageToken, maxResults, fingerprint);
+  const { items, nextPageToken } = paginate(order.sort(kept), query.pageToken, maxResults, fingerprint);
   return nextPageToken === undefined ? { experiments: items } : { experiments: items, nextPageToken };
 }

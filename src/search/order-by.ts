@@ -7,7 +7,7 @@
 import { invalidParameter } from "../errors.js";
 import { describe } from "../validation.js";
 import type { OrderByKey } from "./ast.js";
-import { type Comparator, fieldComparator, thenBy } from "./compare.js";
+import { type Comparator, fieldComparator, sortByKeys, thenBy } from "./compare.js";
 import { type FieldSpec, RUN_SCHEMA, type SearchSchema } from "./fields.js";
 import { isIdentifierToken, isKeyword, resolveIdentifier } from "./identifier.js";
 import { type Token, tokenize } from "./lexer.js";
@@ -75,14 +75,17 @@ export function parseRunOrderBy(orderBy: readonly string[] | undefined): OrderBy
 }
 
 /**
- * Builds one comparator: the user's keys, then `base` (which must end in a unique key for the
- * result to be a total order).
+ * Compiles `orderBy` over `base` (which must end in a unique key for the order to be total):
+ * a comparator, and a `sort` that gives the same order faster by reading each key once per item.
  */
 export function compileOrderBy<T>(
   orderBy: readonly string[] | undefined,
   schema: SearchSchema<T>,
   base: readonly ResolvedOrderBy<T>[],
-): Comparator<T> {
+): { compare: Comparator<T>; sort: (items: readonly T[]) => T[] } {
   const keys = [...parseOrderBy(orderBy, schema), ...base];
-  return thenBy(keys.map((k) => fieldComparator(k.spec, k.ascending)));
+  return {
+    compare: thenBy(keys.map((k) => fieldComparator(k.spec, k.ascending))),
+    sort: (items) => sortByKeys(items, keys),
+  };
 }

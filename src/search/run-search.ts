@@ -7,7 +7,6 @@
 import type { Run, RunPage, SearchRunsQuery, ViewType } from "../entities.js";
 import { invalidParameter } from "../errors.js";
 import { resolveMaxResults, validateViewType } from "../validation.js";
-import type { Comparator } from "./compare.js";
 import { compileFilterExpr, type Predicate } from "./evaluate.js";
 import { RUN_SCHEMA, fieldSpec } from "./fields.js";
 import { searchMessages } from "./messages.js";
@@ -50,7 +49,7 @@ export function compileRunFilter(filter: string | undefined): (run: Run) => bool
  * @throws TrackerError INVALID_PARAMETER_VALUE for an unknown field, a bad direction or extra tokens.
  */
 export function compileRunOrderBy(orderBy: readonly string[] | undefined): (a: Run, b: Run) => number {
-  return compileOrderBy(orderBy, RUN_SCHEMA, BASE_ORDER);
+  return compileOrderBy(orderBy, RUN_SCHEMA, BASE_ORDER).compare;
 }
 
 /** Keeps runs whose lifecycle stage the view type selects. */
@@ -82,7 +81,7 @@ export function searchRunsIn(runs: Iterable<Run>, query: SearchRunsQuery): RunPa
   const viewType = query.runViewType ?? "ACTIVE_ONLY";
   validateViewType(viewType);
   const matches: Predicate<Run> = compileRunFilter(query.filter);
-  const compare: Comparator<Run> = compileRunOrderBy(query.orderBy);
+  const order = compileOrderBy(query.orderBy, RUN_SCHEMA, BASE_ORDER);
   const fingerprint = runsQueryFingerprint(query);
 
   const ids = new Set(query.experimentIds);
@@ -91,7 +90,6 @@ export function searchRunsIn(runs: Iterable<Run>, query: SearchRunsQuery): RunPa
   for (const run of runs) {
     if (ids.has(run.info.experimentId) && inView(run.info.lifecycleStage) && matches(run)) kept.push(run);
   }
-  kept.sort(compare);
-  const { items, nextPageToken } = paginate(kept, query.pageToken, maxResults, fingerprint);
+  const { items, nextPageToken } = paginate(order.sort(kept), query.pageToken, maxResults, fingerprint);
   return nextPageToken === undefined ? { runs: items } : { runs: items, nextPageToken };
 }
