@@ -77,6 +77,11 @@ export function getTrackingUri(): string {
  * ```
  */
 export function getTracker(): Promise<Tracker> {
+  // A default tracker closed by hand is replaced by a fresh one on the same URI.
+  if (current?.isClosed) {
+    opening = undefined;
+    current = undefined;
+  }
   if (!opening) {
     const target = getTrackingUri();
     opening = openTracker(target, options).then((t) => (current = t));

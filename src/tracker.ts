@@ -78,6 +78,11 @@ export class Tracker {
     return this.experimentId;
   }
 
+  /** True once `close()` has been called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** The innermost active run, if any. */
   activeRun(): ActiveRun | undefined {
     return this.stack[this.stack.length - 1];

@@ -56,6 +56,16 @@ describe("fluent", () => {
     expect(await tb.getTracker()).not.toBe(old);
   });
 
+  it("reopens the default tracker after it was closed by hand", async () => {
+    await tb.setTrackingUri("memory:");
+    const first = await tb.getTracker();
+    await first.close();
+    const second = await tb.getTracker();
+    expect(second).not.toBe(first);
+    expect(second.isClosed).toBe(false);
+    await expect(tb.startRun()).resolves.toBeDefined();
+  });
+
   it("takes the default URI from TRACKBOOK_TRACKING_URI", () => {
     vi.stubEnv("TRACKBOOK_TRACKING_URI", "memory:");
     expect(tb.defaultTrackingUri()).toBe("memory:");
