@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { openTracker } from "../dist/index.js";
+import { openTracker } from "../dist/src/index.js";
 
 const CALLS = 1_000_000;
 const BLOCK = 1_000;

@@ -14,7 +14,10 @@ await build({
   entryPoints: ["src/index.ts"],
   bundle: true,
   format: "cjs",
-  platform: "neutral",
+  // The CommonJS entry serves Node (tslab cells); browsers and bundlers take the ESM build.
+  platform: "node",
+  // Runtime dependencies are required from node_modules, not copied into the bundle.
+  external: ["apache-arrow", "comlink"],
   target: "es2022",
   outfile: "dist/cjs/index.cjs",
   sourcemap: true,
@@ -23,4 +26,4 @@ await build({
 mkdirSync("dist/cjs", { recursive: true });
 // Inside dist/cjs, .cjs is unambiguous; the package.json marks the folder for tools that look.
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");
-chmodSync("dist/cli/main.js", 0o755);
+chmodSync("dist/src/cli/main.js", 0o755);

@@ -13,9 +13,9 @@
  * @module
  */
 import type { KeyValue, LogBatch, MetricColumns } from "./entities.js";
-import { invalidParameter, TrackerError } from "./errors.js";
+import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
 import { MetricBuffer, splitBlock } from "./metric-buffer.js";
-import type { TrackingStore } from "./store/store.js";
+import { logBatches, type BatchEntry, type TrackingStore } from "./store/store.js";
 import { LIMITS, messages, validateKey, validateParam, validateRunTag } from "./validation.js";
 
 /** Options of a {@link TrackingClient}. */
@@ -182,20 +182,24 @@ export class TrackingClient {
         q.tags = [];
       });
     }
+    const entries: BatchEntry[] = [];
     for (const [slot, batches] of perRun) {
       const runId = this.runs[slot]!.runId;
-      for (const batch of batches) this.chain = this.chain.then(() => this.write(runId, batch));
+      for (const batch of batches) entries.push({ runId, batch });
     }
+    // One store call per flush: through a worker that is one (transferred) message.
+    this.chain = this.chain.then(() => this.write(entries));
   }
 
-  private async write(runId: string, batch: LogBatch): Promise<void> {
+  private async write(entries: BatchEntry[]): Promise<void> {
     try {
-      await this.store.logBatch(runId, batch);
+      await logBatches(this.store, entries);
     } catch (e) {
+      const runIds = [...new Set(entries.map((x) => x.runId))].join(", ");
       const err =
-        e instanceof TrackerError
-          ? e
-          : new TrackerError("INTERNAL_ERROR", `Writing to run '${runId}' failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
+        e instanceof TrackerError || isTrackerError(e)
+          ? (e as TrackerError)
+          : new TrackerError("INTERNAL_ERROR", `Writing to run(s) ${runIds} failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
       this.errors.push(err);
       try {
         this.onError?.(err);

@@ -24,8 +24,8 @@ describe("package", () => {
     expect(pkg.sideEffects).toBe(false);
     expect(Object.keys(pkg.exports["."])[0]).toBe("types");
     expect(pkg.main).toMatch(/\.cjs$/);
-    expect(pkg.types).toBe("./dist/index.d.ts");
-    expect(pkg.bin.trackbook).toBe("./dist/cli/main.js");
+    expect(pkg.types).toBe("./dist/src/index.d.ts");
+    expect(pkg.bin.trackbook).toBe("./dist/src/cli/main.js");
   });
 
   it("loads with require() from a CommonJS file and works", () => {
@@ -63,8 +63,8 @@ describe("package", () => {
   });
 
   it("runs the CLI demo that npm start runs, and prints a run table", () => {
-    expect(pkg.scripts.start).toBe("node dist/cli/main.js demo");
-    const out = execFileSync(process.execPath, [resolve(ROOT, "dist/cli/main.js"), "demo"], { encoding: "utf8" });
+    expect(pkg.scripts.start).toBe("node dist/src/cli/main.js demo");
+    const out = execFileSync(process.execPath, [resolve(ROOT, "dist/src/cli/main.js"), "demo"], { encoding: "utf8" });
     const lines = out.split("\n");
     const header = lines.find((l) => l.startsWith("run "));
     expect(header).toMatch(/params\.lr/);
@@ -75,7 +75,7 @@ describe("package", () => {
   });
 
   it("rejects an unknown CLI command with exit code 2 and the usage", () => {
-    const r = spawnSync(process.execPath, [resolve(ROOT, "dist/cli/main.js"), "frobnicate"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [resolve(ROOT, "dist/src/cli/main.js"), "frobnicate"], { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
     expect(r.stderr).toContain("Usage: trackbook");

@@ -11,7 +11,11 @@ import type { TrackingStore } from "./store.js";
 /** Opens a store for a URI whose scheme it was registered under. */
 export type StoreFactory = (uri: string) => Promise<TrackingStore>;
 
-const factories = new Map<string, StoreFactory>([["memory", async () => new MemoryStore()]]);
+const factories = new Map<string, StoreFactory>([
+  ["memory", async () => new MemoryStore()],
+  // Loaded on first use: apache-arrow and node:fs stay out of programs that never ask for it.
+  ["arrow", async (uri) => (await import("./arrow/index.js")).openArrowUri(uri)],
+]);
 
 /** The scheme of a URI (`"memory"` for `memory:`), lower-cased, or undefined. */
 export function uriScheme(uri: string): string | undefined {

@@ -12,6 +12,7 @@
  * @module
  */
 import type { ArtifactInfo } from "../artifacts.js";
+import { isTrackerError, TrackerError } from "../errors.js";
 import type {
   CreateExperimentInput,
   CreateRunInput,
@@ -56,6 +57,13 @@ export interface TrackingStore {
    * same value is a no-op; with another value it is INVALID_PARAMETER_VALUE and nothing is written.
    */
   logBatch(runId: string, batch: LogBatch): Promise<void>;
+  /**
+   * Optional: many `logBatch`es in one call (one worker message per flush). Each entry is
+   * applied atomically on its own, in order; every entry is attempted, and the call rejects with
+   * the first failure (the others in its `cause`). Use the {@link logBatches} helper, which falls
+   * back to one `logBatch` per entry.
+   */
+  logBatches?(entries: BatchEntry[]): Promise<void>;
   getRun(runId: string): Promise<Run>;
   searchRuns(query: SearchRunsQuery): Promise<RunPage>;
   /** The whole history of one key, in logging order; empty arrays when the run never logged it. */
@@ -71,6 +79,37 @@ export interface TrackingStore {
   readArtifact(runId: string, path: string): Promise<Uint8Array>;
   /** Releases resources (files, workers). Further calls fail with INVALID_STATE. */
   close(): Promise<void>;
+}
+
+/** One run's batch within a {@link TrackingStore.logBatches} call. */
+export type BatchEntry = { runId: string; batch: LogBatch };
+
+/**
+ * Writes several batches: through `store.logBatches` when the store has it, else one
+ * `logBatch` each. Every entry is attempted; rejects with the first failure, with all of them
+ * in `cause` when there were several.
+ */
+export async function logBatches(store: TrackingStore, entries: BatchEntry[]): Promise<void> {
+  if (store.logBatches) return store.logBatches(entries);
+  const errors: unknown[] = [];
+  for (const { runId, batch } of entries) {
+    try {
+      await store.logBatch(runId, batch);
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  throwFirst(errors);
+}
+
+/** Rethrows the first of `errors` (if any), keeping the rest as its `cause`. */
+export function throwFirst(errors: unknown[]): void {
+  if (errors.length === 0) return;
+  const first = errors[0];
+  if (errors.length > 1 && isTrackerError(first)) {
+    throw new TrackerError(first.code, `${first.message} (and ${errors.length - 1} more write failures)`, { cause: errors });
+  }
+  throw first;
 }
 
 /** Builds metric columns from point objects (for callers that are not on a hot path). */

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 export const ROOT = resolve(import.meta.dirname, "../..");
 
 export function ensureBuilt(): void {
-  if (!existsSync(resolve(ROOT, "dist/cjs/index.cjs")) || !existsSync(resolve(ROOT, "dist/index.d.ts"))) {
+  if (!existsSync(resolve(ROOT, "dist/cjs/index.cjs")) || !existsSync(resolve(ROOT, "dist/src/index.d.ts"))) {
     execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "inherit" });
   }
 }

@@ -1,0 +1,437 @@
+/**
+ * ArrowStore: a {@link TrackingStore} over a folder (URI `arrow:<dir>`), for Node and notebooks.
+ *
+ * Layout of a root:
+ *   trackbook.json              format marker
+ *   .lock                       the writer lock (pid + host)
+ *   experiments/<id>.json       one experiment each, written atomically
+ *   runs/<runId>/run.json       info, params, tags, written atomically
+ *   runs/<runId>/history.tbseg  metric history: checked frames of Arrow IPC streams (segments.ts)
+ *   runs/<runId>/artifacts/     artifacts as plain files
+ *   summary.json                snapshot of every run's summary (a cache; see load.ts)
+ *
+ * Write rules: one writer process (lock.ts); inside it every change goes through one queue, in
+ * order. A change is checked in full first, then the history append (undone on failure), then
+ * the small JSON file (atomic), then memory — so a failed call leaves files and memory as they were.
+ *
+ * @module
+ */
+import { mkdir, stat, truncate, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { ArtifactInfo } from "../../artifacts.js";
+import type {
+  CreateExperimentInput,
+  CreateRunInput,
+  Experiment,
+  ExperimentPage,
+  LogBatch,
+  MetricColumns,
+  MetricHistory,
+  Run,
+  RunInfo,
+  RunPage,
+  SearchExperimentsQuery,
+  SearchRunsQuery,
+  UpdateRunInput,
+} from "../../entities.js";
+import { DEFAULT_EXPERIMENT_ID } from "../../entities.js";
+import { invalidParameter, TrackerError } from "../../errors.js";
+import { newExperimentId } from "../../ids.js";
+import { searchExperimentsIn, searchRunsIn } from "../../search/index.js";
+import {
+  messages,
+  notFound,
+  validateExperimentId,
+  validateExperimentName,
+  validateExperimentTag,
+  validateKey,
+  validateLogBatch,
+  validateRunId,
+} from "../../validation.js";
+import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
+import { throwFirst, type BatchEntry, type TrackingStore } from "../store.js";
+import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-files.js";
+import { ioError, syncFile, writeAtomic } from "./files.js";
+import { appendPoints, compactHistory, historyOf, readHistoryBytes, toPoints, updateLatest } from "./history.js";
+import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
+import { acquireLock } from "./lock.js";
+import { Queue } from "./queue.js";
+
+/** Options of {@link openArrowStore}. */
+export type ArrowStoreOptions = {
+  /** Open without the writer lock; writes are refused. Default false. */
+  readOnly?: boolean;
+  /** Told about each damaged file found and repaired. Default: console.warn. */
+  onWarning?: (message: string) => void;
+  /** Compact a run's history once it has this many frames. Default 64. */
+  compactAfterFrames?: number;
+  /** Longest time a changed summary waits before summary.json is rewritten. Default 5000 ms. */
+  snapshotIntervalMs?: number;
+};
+
+/**
+ * Opens (creating if needed) the Arrow store in folder `dir`.
+ *
+ * @example
+ * ```ts
+ * const store = await openArrowStore("./trackbook-runs");
+ * ```
+ */
+export async function openArrowStore(dir: string, options: ArrowStoreOptions = {}): Promise<ArrowStore> {
+  const root = resolve(dir);
+  const warn = options.onWarning ?? ((m: string) => console.warn(`trackbook: ${m}`));
+  const writer = !options.readOnly;
+  let release: (() => Promise<void>) | undefined;
+  if (writer) {
+    await mkdir(root, { recursive: true }).catch((e) => { throw ioError("create", root, e); });
+    release = await acquireLock(paths.lock(root), (stale) => warn(`took over the writer lock of process ${stale.pid} (${stale.hostname}), which is gone.`));
+  }
+  try {
+    if (writer) await writeFile(join(root, "trackbook.json"), JSON.stringify({ format: "trackbook-arrow", version: 1 }) + "\n");
+    const loaded = await loadRoot(root, writer, warn);
+    return new ArrowStore(root, loaded.experiments, loaded.runs, options, release);
+  } catch (e) {
+    await release?.();
+    throw e;
+  }
+}
+
+/** The Arrow-file store. Create it with {@link openArrowStore}. */
+export class ArrowStore implements TrackingStore {
+  private readonly queue = new Queue();
+  private readonly touched = new Set<string>();
+  private closed = false;
+  private snapshotDirty = false;
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly compactAfter: number;
+
+  /** @internal Use {@link openArrowStore}. */
+  constructor(
+    readonly root: string,
+    private readonly experiments: Map<string, Experiment>,
+    private readonly runs: Map<string, RunRecord>,
+    private readonly options: ArrowStoreOptions,
+    private readonly release: (() => Promise<void>) | undefined,
+  ) {
+    this.compactAfter = options.compactAfterFrames ?? 64;
+  }
+
+  async createExperiment(input: CreateExperimentInput): Promise<string> {
+    return this.write(async () => {
+      validateExperimentName(input.name);
+      for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
+      if (this.findByName(input.name)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(input.name));
+      let id = newExperimentId();
+      while (this.experiments.has(id)) id = newExperimentId();
+      const now = Date.now();
+      const e: Experiment = {
+        experimentId: id,
+        name: input.name,
+        artifactLocation: input.artifactLocation ?? `file://${paths.runs(this.root)}`,
+        lifecycleStage: "active",
+        creationTime: now,
+        lastUpdateTime: now,
+        tags: { ...input.tags },
+      };
+      await this.saveExperiment(e);
+      return id;
+    });
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    this.assertOpen();
+    return structuredClone(this.experiment(experimentId));
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    this.assertOpen();
+    const e = this.findByName(name);
+    return e && structuredClone(e);
+  }
+
+  async searchExperiments(query: SearchExperimentsQuery = {}): Promise<ExperimentPage> {
+    this.assertOpen();
+    return structuredClone(searchExperimentsIn(this.experiments.values(), query));
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return this.write(async () => {
+      const e = this.experiment(experimentId);
+      validateExperimentName(newName);
+      const other = this.findByName(newName);
+      if (other && other !== e) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(newName));
+      await this.saveExperiment({ ...e, name: newName, lastUpdateTime: Date.now() });
+    });
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return this.write(async () => {
+      const e = this.experiment(experimentId);
+      if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be deleted.");
+      await this.setLifecycle(e, "deleted");
+    });
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    return this.write(async () => this.setLifecycle(this.experiment(experimentId), "active"));
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.write(async () => {
+      const e = this.experiment(experimentId);
+      validateExperimentTag(key, value);
+      await this.saveExperiment({ ...e, tags: { ...e.tags, [key]: value }, lastUpdateTime: Date.now() });
+    });
+  }
+
+  async createRun(input: CreateRunInput): Promise<Run> {
+    return this.write(async () => {
+      const { info, tags } = newRun(input, this.experiment(input.experimentId), Date.now());
+      if (this.runs.has(info.runId)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Run '${info.runId}' already exists.`);
+      const artifactUri = `file://${paths.artifacts(this.root, info.runId)}`;
+      const r: RunRecord = { info: { ...info, artifactUri }, params: {}, tags, latest: new Map(), history: { bytes: 0, frames: 0, ino: 0 }, metaMtimeMs: -1 };
+      await mkdir(paths.run(this.root, info.runId), { recursive: true }).catch((e) => { throw ioError("create", paths.run(this.root, info.runId), e); });
+      await this.saveRun(r, { info: r.info, params: r.params, tags: r.tags });
+      this.runs.set(info.runId, r);
+      return structuredClone(this.view(r));
+    });
+  }
+
+  async updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo> {
+    return this.write(async () => {
+      const r = this.run(runId);
+      const info = patchRunInfo(r.info, patch);
+      const tags = patch.runName !== undefined ? { ...r.tags, [RUN_NAME_TAG]: patch.runName } : r.tags;
+      await this.saveRun(r, { info, params: r.params, tags });
+      return { ...r.info };
+    });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    return this.write(async () => {
+      const r = this.run(runId);
+      await this.saveRun(r, { info: { ...r.info, lifecycleStage: "deleted" }, params: r.params, tags: r.tags });
+    });
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    return this.write(async () => {
+      const r = this.run(runId);
+      await this.saveRun(r, { info: { ...r.info, lifecycleStage: "active" }, params: r.params, tags: r.tags });
+    });
+  }
+
+  async logBatch(runId: string, batch: LogBatch): Promise<void> {
+    return this.logBatches([{ runId, batch }]);
+  }
+
+  /** Writes many batches; each run's metrics of the call become one history frame. */
+  async logBatches(entries: BatchEntry[]): Promise<void> {
+    return this.write(async () => {
+      const errors: unknown[] = [];
+      // Group the valid entries by run, checking each against the run as the earlier ones leave it.
+      const plans = new Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }>();
+      for (const { runId, batch } of entries) {
+        try {
+          const r = this.run(runId);
+          assertRunActive(r.info);
+          validateLogBatch(batch);
+          const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: { ...r.params }, tags: { ...r.tags } }, metrics: [], metaChanged: false };
+          const params = newParams(plan.meta.params, batch.params);
+          for (const p of params) plan.meta.params[p.key] = p.value;
+          for (const t of batch.tags ?? []) {
+            plan.meta.tags[t.key] = t.value;
+            if (t.key === RUN_NAME_TAG) plan.meta.info = { ...plan.meta.info, runName: t.value };
+          }
+          plan.metaChanged ||= params.length > 0 || (batch.tags?.length ?? 0) > 0;
+          if (batch.metrics && batch.metrics.values.length > 0) plan.metrics.push(batch.metrics);
+          plans.set(runId, plan);
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      for (const [runId, plan] of plans) {
+        try {
+          await this.applyPlan(runId, plan.r, plan.meta, plan.metrics, plan.metaChanged);
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      throwFirst(errors);
+    });
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    this.assertOpen();
+    return structuredClone(this.view(this.run(runId)));
+  }
+
+  async searchRuns(query: SearchRunsQuery): Promise<RunPage> {
+    this.assertOpen();
+    const ids = new Set(query.experimentIds);
+    for (const id of ids) validateExperimentId(id);
+    const candidates: Run[] = [];
+    for (const r of this.runs.values()) if (ids.has(r.info.experimentId)) candidates.push(this.view(r));
+    return structuredClone(searchRunsIn(candidates, query));
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
+    this.assertOpen();
+    const r = this.run(runId);
+    validateKey("metric", key);
+    // Only the bytes known to be complete: a concurrent append may be half way through.
+    const limit = r.history.bytes;
+    return historyOf(await readHistoryBytes(paths.history(this.root, runId)), key, limit);
+  }
+
+  async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
+    return this.write(async () => {
+      const r = this.run(runId);
+      assertRunActive(r.info);
+      await writeArtifactIn(paths.artifacts(this.root, runId), path, data);
+    });
+  }
+
+  async listArtifacts(runId: string, path = ""): Promise<ArtifactInfo[]> {
+    this.assertOpen();
+    this.run(runId);
+    return listArtifactsIn(paths.artifacts(this.root, runId), path);
+  }
+
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    this.assertOpen();
+    this.run(runId);
+    return readArtifactIn(paths.artifacts(this.root, runId), runId, path);
+  }
+
+  /** Makes everything written so far durable: fsyncs touched histories, rewrites summary.json. */
+  async sync(): Promise<void> {
+    this.assertOpen();
+    await this.queue.run(() => this.persist());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
+    try {
+      if (this.release) await this.queue.run(() => this.persist());
+    } finally {
+      await this.release?.();
+    }
+  }
+
+  private async applyPlan(runId: string, r: RunRecord, meta: RunMeta, metrics: MetricColumns[], metaChanged: boolean): Promise<void> {
+    const histPath = paths.history(this.root, runId);
+    const before = r.history;
+    const points = metrics.length > 0 ? toPoints(metrics) : undefined;
+    const after = points ? await appendPoints(histPath, before, points) : before;
+    if (metaChanged) {
+      try {
+        await this.saveRun(r, meta);
+      } catch (e) {
+        // The points must not outlive the params/tags of the same batch: cut them off again.
+        if (points) await truncate(histPath, before.bytes).catch(() => undefined);
+        throw e;
+      }
+    }
+    if (points) {
+      r.history = after;
+      updateLatest(r.latest, points);
+      this.touched.add(histPath);
+      this.markDirty();
+      if (r.history.frames >= this.compactAfter) await this.compact(runId, r);
+    }
+  }
+
+  private async compact(runId: string, r: RunRecord): Promise<void> {
+    try {
+      r.history = await compactHistory(paths.history(this.root, runId));
+      this.markDirty();
+    } catch (e) {
+      // Compaction only rearranges intact data; a failed one leaves the old file in place.
+      (this.options.onWarning ?? console.warn)(`compacting the history of run ${runId} failed (kept as is): ${(e as Error).message}`);
+    }
+  }
+
+  private async persist(): Promise<void> {
+    const touched = [...this.touched];
+    this.touched.clear();
+    for (const p of touched) await syncFile(p);
+    if (this.snapshotDirty) {
+      this.snapshotDirty = false;
+      await writeAtomic(paths.snapshot(this.root), JSON.stringify(snapshotOf(this.runs.values())));
+    }
+  }
+
+  private markDirty(): void {
+    this.snapshotDirty = true;
+    if (this.snapshotTimer !== undefined || this.closed) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.queue.run(() => this.persist()).catch((e) => (this.options.onWarning ?? console.warn)(`writing summary.json failed: ${(e as Error).message}`));
+    }, this.options.snapshotIntervalMs ?? 5000);
+    (this.snapshotTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async saveExperiment(e: Experiment): Promise<void> {
+    await writeAtomic(paths.experiment(this.root, e.experimentId), JSON.stringify(e), false);
+    this.experiments.set(e.experimentId, e);
+  }
+
+  private async setLifecycle(e: Experiment, stage: "active" | "deleted"): Promise<void> {
+    for (const r of this.runs.values()) {
+      if (r.info.experimentId === e.experimentId && r.info.lifecycleStage !== stage) {
+        await this.saveRun(r, { info: { ...r.info, lifecycleStage: stage }, params: r.params, tags: r.tags });
+      }
+    }
+    await this.saveExperiment({ ...e, lifecycleStage: stage, lastUpdateTime: Date.now() });
+  }
+
+  /** Writes run.json, then updates the record (so a failed write changes nothing). */
+  private async saveRun(r: RunRecord, meta: RunMeta): Promise<void> {
+    const path = paths.runMeta(this.root, meta.info.runId);
+    await writeAtomic(path, JSON.stringify(meta), false);
+    r.info = meta.info;
+    r.params = meta.params;
+    r.tags = meta.tags;
+    r.metaMtimeMs = (await stat(path)).mtimeMs;
+    this.markDirty();
+  }
+
+  private view(r: RunRecord): Run {
+    const metrics: Record<string, number> = {};
+    for (const [k, p] of r.latest) metrics[k] = p.value;
+    return { info: r.info, data: { params: r.params, tags: r.tags, metrics } };
+  }
+
+  /** Runs a change in the write queue; rejects (never throws) when closed or read-only. */
+  private async write<T>(fn: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (!this.release) throw new TrackerError("INVALID_STATE", `This store was opened read-only (${this.root}); open it without readOnly to write.`);
+    return this.queue.run(fn);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
+  }
+
+  private experiment(id: string): Experiment {
+    validateExperimentId(id);
+    const e = this.experiments.get(id);
+    if (!e) throw notFound.experiment(id);
+    return e;
+  }
+
+  private findByName(name: string): Experiment | undefined {
+    for (const e of this.experiments.values()) if (e.name === name) return e;
+    return undefined;
+  }
+
+  private run(runId: string): RunRecord {
+    validateRunId(runId);
+    const r = this.runs.get(runId);
+    if (!r) throw notFound.run(runId);
+    return r;
+  }
+}

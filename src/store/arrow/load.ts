@@ -1,0 +1,188 @@
+/**
+ * Opening a root: experiments, the run-summary snapshot, and every run folder, with repair of
+ * whatever a crash or a careless hand left damaged. Rules:
+ * - A damaged or missing file never makes the root unopenable; each is reported by name.
+ * - What is intact is kept: a torn history tail loses only the torn frame; a damaged run.json is
+ *   replaced by the snapshot's copy, else rebuilt from what the folder still holds.
+ * - The snapshot is a cache: a run whose run.json or history changed since it was written is
+ *   read from its own files, so a stale or damaged snapshot costs time, never data.
+ *
+ * @module
+ */
+import { mkdir, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment, type RunInfo } from "../../entities.js";
+import type { LatestPoint } from "../latest.js";
+import { readJson, writeAtomic } from "./files.js";
+import { scanHistory, type HistoryState } from "./history.js";
+
+/** The in-memory summary of one run (what search and tables need). */
+export type RunRecord = {
+  info: RunInfo;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  latest: Map<string, LatestPoint>;
+  history: HistoryState;
+  /** mtime of run.json as last written or read; lets the snapshot be trusted for this run. */
+  metaMtimeMs: number;
+};
+
+/** run.json: the run's own metadata. */
+export type RunMeta = { info: RunInfo; params: Record<string, string>; tags: Record<string, string> };
+
+type SnapshotRun = RunMeta & { latest: Record<string, [number, number, number | string]>; history: HistoryState; metaMtimeMs: number };
+/** summary.json: every run's summary, so opening a root does not read every history. */
+export type Snapshot = { format: "trackbook-summary"; version: 1; runs: Record<string, SnapshotRun> };
+
+/** Paths inside a root. */
+export const paths = {
+  experiments: (root: string) => join(root, "experiments"),
+  experiment: (root: string, id: string) => join(root, "experiments", `${id}.json`),
+  runs: (root: string) => join(root, "runs"),
+  run: (root: string, runId: string) => join(root, "runs", runId),
+  runMeta: (root: string, runId: string) => join(root, "runs", runId, "run.json"),
+  history: (root: string, runId: string) => join(root, "runs", runId, "history.tbseg"),
+  artifacts: (root: string, runId: string) => join(root, "runs", runId, "artifacts"),
+  snapshot: (root: string) => join(root, "summary.json"),
+  lock: (root: string) => join(root, ".lock"),
+};
+
+// JSON has no NaN/Infinity; latest values are written as numbers or as these strings.
+const encodeNum = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+const decodeNum = (v: number | string): number => (typeof v === "number" ? v : Number(v));
+
+/** Serialises the summaries for summary.json. */
+export function snapshotOf(runs: Iterable<RunRecord>): Snapshot {
+  const out: Snapshot = { format: "trackbook-summary", version: 1, runs: {} };
+  for (const r of runs) {
+    const latest: SnapshotRun["latest"] = {};
+    for (const [k, p] of r.latest) latest[k] = [p.step, p.timestamp, encodeNum(p.value)];
+    out.runs[r.info.runId] = { info: r.info, params: r.params, tags: r.tags, latest, history: r.history, metaMtimeMs: r.metaMtimeMs };
+  }
+  return out;
+}
+
+/** What loading a root produced. */
+export type Loaded = { experiments: Map<string, Experiment>; runs: Map<string, RunRecord> };
+
+/** Loads (and, for a writer, repairs) a root. `warn` is told about each damaged file. */
+export async function loadRoot(root: string, writer: boolean, warn: (m: string) => void): Promise<Loaded> {
+  if (writer) {
+    await mkdir(paths.experiments(root), { recursive: true });
+    await mkdir(paths.runs(root), { recursive: true });
+  }
+  const experiments = await loadExperiments(root, writer, warn);
+  const snap = await readJson<Snapshot>(paths.snapshot(root));
+  if (!snap.ok && !snap.missing) warn(`${paths.snapshot(root)} is ${snap.reason}; rebuilding run summaries from the run folders.`);
+  const cached = snap.ok && snap.value?.format === "trackbook-summary" ? snap.value.runs : {};
+  const runs = new Map<string, RunRecord>();
+  for (const runId of await listDir(paths.runs(root))) {
+    if (!/^[0-9a-f]{32}$/.test(runId)) continue;
+    const r = await loadRun(root, runId, cached[runId], writer, warn);
+    runs.set(runId, r);
+    if (!experiments.has(r.info.experimentId)) {
+      warn(`Run ${runId} belongs to experiment ${r.info.experimentId}, whose file is missing; recreating it as 'recovered-${r.info.experimentId}'.`);
+      experiments.set(r.info.experimentId, recoveredExperiment(root, r.info.experimentId));
+      if (writer) await writeAtomic(paths.experiment(root, r.info.experimentId), JSON.stringify(experiments.get(r.info.experimentId)));
+    }
+  }
+  return { experiments, runs };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+function recoveredExperiment(root: string, id: string): Experiment {
+  const now = Date.now();
+  const name = id === DEFAULT_EXPERIMENT_ID ? DEFAULT_EXPERIMENT_NAME : `recovered-${id}`;
+  return { experimentId: id, name, artifactLocation: `file://${paths.runs(root)}`, lifecycleStage: "active", creationTime: now, lastUpdateTime: now, tags: {} };
+}
+
+async function loadExperiments(root: string, writer: boolean, warn: (m: string) => void): Promise<Map<string, Experiment>> {
+  const out = new Map<string, Experiment>();
+  for (const name of await listDir(paths.experiments(root))) {
+    const m = /^(0|[1-9][0-9]*)\.json$/.exec(name);
+    if (!m) continue;
+    const read = await readJson<Experiment>(join(paths.experiments(root), name));
+    if (read.ok && read.value?.experimentId === m[1] && typeof read.value.name === "string") out.set(m[1]!, read.value);
+    else if (!read.ok) warn(`${join(paths.experiments(root), name)} is ${read.reason}; its runs are kept under a recovered experiment.`);
+  }
+  if (!out.has(DEFAULT_EXPERIMENT_ID)) {
+    out.set(DEFAULT_EXPERIMENT_ID, recoveredExperiment(root, DEFAULT_EXPERIMENT_ID));
+    if (writer) await writeAtomic(paths.experiment(root, DEFAULT_EXPERIMENT_ID), JSON.stringify(out.get(DEFAULT_EXPERIMENT_ID)));
+  }
+  return out;
+}
+
+async function mtimeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+async function loadRun(root: string, runId: string, cached: SnapshotRun | undefined, writer: boolean, warn: (m: string) => void): Promise<RunRecord> {
+  const metaPath = paths.runMeta(root, runId);
+  let metaMtimeMs = await mtimeOf(metaPath);
+  let meta: RunMeta | undefined = cached && cached.metaMtimeMs === metaMtimeMs ? cached : undefined;
+  if (!meta) {
+    const read = await readJson<RunMeta>(metaPath);
+    if (read.ok && read.value?.info?.runId === runId) meta = read.value;
+    else {
+      const why = read.ok ? "not a run record" : read.reason;
+      meta = cached ?? rebuiltMeta(runId, why);
+      warn(`${metaPath} is ${why}; ${cached ? "restored it from summary.json" : "rebuilt the run from its folder (experiment 0, status FAILED)"}.`);
+      if (writer) {
+        await writeAtomic(metaPath, JSON.stringify({ info: meta.info, params: meta.params, tags: meta.tags }));
+        metaMtimeMs = await mtimeOf(metaPath);
+      }
+    }
+  }
+  const latest = new Map<string, LatestPoint>();
+  const histPath = paths.history(root, runId);
+  let from = 0;
+  let frames = 0;
+  if (cached) {
+    const st = await stat(histPath).catch(() => undefined);
+    // The cached latest values hold for the first `bytes` of the same file (same inode).
+    if (st && st.ino === cached.history.ino && st.size >= cached.history.bytes) {
+      for (const [k, [step, ts, v]] of Object.entries(cached.latest)) latest.set(k, { step, timestamp: ts, value: decodeNum(v) });
+      from = cached.history.bytes;
+      frames = cached.history.frames;
+    }
+  }
+  const { scan, ino } = await scanHistory(histPath, latest, from, writer);
+  if (scan.damage) warn(`${histPath}: ${scan.damage}; ${writer ? "cut off the damaged tail" : "ignoring the damaged tail"}, ${scan.validBytes} intact bytes kept.`);
+  return {
+    info: meta.info,
+    params: meta.params,
+    tags: meta.tags,
+    latest,
+    history: { bytes: scan.validBytes, frames: frames + scan.frames, ino },
+    metaMtimeMs,
+  };
+}
+
+function rebuiltMeta(runId: string, why: string): RunMeta {
+  return {
+    info: {
+      runId,
+      runName: `recovered-${runId.slice(0, 8)}`,
+      experimentId: DEFAULT_EXPERIMENT_ID,
+      userId: "",
+      status: "FAILED",
+      startTime: 0,
+      endTime: null,
+      artifactUri: "",
+      lifecycleStage: "active",
+    },
+    params: {},
+    tags: { "trackbook.recovered": `run.json was ${why}` },
+  };
+}
