@@ -24,6 +24,11 @@ export type ClientOptions = {
   flushIntervalMs?: number;
   /** Points buffered before a flush starts without waiting for the timer. Default 8192. */
   bufferPoints?: number;
+  /**
+   * While a write is still in flight, a full buffer grows (up to this many points) instead of
+   * starting another write, so a busy store receives fewer, larger batches. Default 1,048,576.
+   */
+  maxBufferPoints?: number;
   /** Called with each storage failure as it happens (it is also raised by the next flush). */
   onError?: (error: TrackerError) => void;
 };
@@ -61,12 +66,15 @@ export class TrackingClient {
   private chain: Promise<void> = Promise.resolve();
   private errors: TrackerError[] = [];
   private pendingKV = 0;
+  private inFlight = 0;
+  private readonly maxBufferPoints: number;
 
   constructor(store: TrackingStore, options: ClientOptions = {}) {
     this.store = store;
     this.buffer = new MetricBuffer(options.bufferPoints ?? 8192);
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.onError = options.onError;
+    this.maxBufferPoints = Math.max(options.maxBufferPoints ?? 1 << 20, this.buffer.capacity);
   }
 
   /** Registers a run for logging; returns the slot that the hot path uses instead of the id. */
@@ -84,7 +92,7 @@ export class TrackingClient {
     if (typeof value !== "number") throw invalidParameter(messages.metricValue(key, value));
     if (!Number.isSafeInteger(step)) throw invalidParameter(messages.metricStep(key, step));
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw invalidParameter(messages.metricTimestamp(key, timestamp));
-    if (this.buffer.push(slot, id, value, step, timestamp)) this.startFlush();
+    if (this.buffer.push(slot, id, value, step, timestamp)) this.full();
     else if (this.timer === undefined) this.arm();
   }
 
@@ -121,18 +129,39 @@ export class TrackingClient {
   }
 
   /**
-   * Sends everything queued so far and waits until the store has it. Rejects with the first
-   * storage failure since the last flush (the rest are reported through `onError`).
+   * Sends everything queued so far, waits until the store has it and has made it durable, and
+   * rejects with the storage failures since the last flush (they also went to `onError`).
    */
   async flush(): Promise<void> {
-    this.startFlush();
-    await this.chain;
+    await this.settle();
+    if (this.store.sync) {
+      try {
+        await this.store.sync();
+      } catch (e) {
+        this.fail(e, "Making writes durable");
+      }
+    }
     const errors = this.errors;
     if (errors.length === 0) return;
     this.errors = [];
     const first = errors[0]!;
     if (errors.length === 1) throw first;
     throw new TrackerError(first.code, `${first.message} (and ${errors.length - 1} more write failures)`, { cause: errors });
+  }
+
+  /**
+   * Sends everything queued so far and waits until the store has it, without forcing it to disk
+   * and without raising failures (they stay for the next `flush()`). Reads use this, so they see
+   * what was logged.
+   */
+  async settle(): Promise<void> {
+    this.startFlush();
+    await this.chain;
+  }
+
+  /** True while params or tags wait to be sent. */
+  get hasQueued(): boolean {
+    return this.pendingKV > 0;
   }
 
   /** Points waiting in the buffer (not yet handed to the store). */
@@ -151,6 +180,12 @@ export class TrackingClient {
   private enqueued(): void {
     this.pendingKV++;
     if (this.timer === undefined) this.arm();
+  }
+
+  /** The buffer is full: write now, or, while the store is still busy, keep buffering. */
+  private full(): void {
+    if (this.inFlight > 0 && this.buffer.capacity * 2 <= this.maxBufferPoints) this.buffer.grow();
+    else this.startFlush();
   }
 
   private arm(): void {
@@ -188,24 +223,28 @@ export class TrackingClient {
       for (const batch of batches) entries.push({ runId, batch });
     }
     // One store call per flush: through a worker that is one (transferred) message.
-    this.chain = this.chain.then(() => this.write(entries));
+    this.inFlight++;
+    this.chain = this.chain.then(() => this.write(entries)).finally(() => this.inFlight--);
   }
 
   private async write(entries: BatchEntry[]): Promise<void> {
     try {
       await logBatches(this.store, entries);
     } catch (e) {
-      const runIds = [...new Set(entries.map((x) => x.runId))].join(", ");
-      const err =
-        e instanceof TrackerError || isTrackerError(e)
-          ? (e as TrackerError)
-          : new TrackerError("INTERNAL_ERROR", `Writing to run(s) ${runIds} failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
-      this.errors.push(err);
-      try {
-        this.onError?.(err);
-      } catch {
-        // A throwing onError hook must not hide the write error, which flush() still raises.
-      }
+      this.fail(e, `Writing to run(s) ${[...new Set(entries.map((x) => x.runId))].join(", ")}`);
+    }
+  }
+
+  /** Keeps a storage failure for the next flush and tells `onError` now. */
+  private fail(e: unknown, what: string): void {
+    const err = isTrackerError(e)
+      ? (e as TrackerError)
+      : new TrackerError("INTERNAL_ERROR", `${what} failed: ${String((e as Error)?.message ?? e)}`, { cause: e });
+    this.errors.push(err);
+    try {
+      this.onError?.(err);
+    } catch {
+      // A throwing onError hook must not hide the write error, which flush() still raises.
     }
   }
 }

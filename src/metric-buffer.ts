@@ -31,9 +31,25 @@ function allocate(capacity: number): MetricBlock {
 /** A double-buffered columnar queue of metric points. */
 export class MetricBuffer {
   private block: MetricBlock;
+  private readonly initial: number;
 
-  constructor(readonly capacity: number) {
+  constructor(public capacity: number) {
+    this.initial = capacity;
     this.block = allocate(capacity);
+  }
+
+  /** Doubles the capacity, keeping the waiting points (while the store is busy, batches grow). */
+  grow(): void {
+    const old = this.block;
+    this.capacity *= 2;
+    const b = allocate(this.capacity);
+    b.runSlots.set(old.runSlots.subarray(0, old.length));
+    b.keyIds.set(old.keyIds.subarray(0, old.length));
+    b.values.set(old.values.subarray(0, old.length));
+    b.steps.set(old.steps.subarray(0, old.length));
+    b.timestamps.set(old.timestamps.subarray(0, old.length));
+    b.length = old.length;
+    this.block = b;
   }
 
   /** Points waiting. */
@@ -57,6 +73,8 @@ export class MetricBuffer {
   /** Hands off the waiting points and starts an empty buffer. */
   take(): MetricBlock {
     const b = this.block;
+    // Back to the initial size: a burst that grew the buffer should not pin its memory.
+    this.capacity = this.initial;
     this.block = allocate(this.capacity);
     return b;
   }

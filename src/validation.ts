@@ -238,12 +238,35 @@ export function validateLogBatch(batch: {
       throw invalidParameter("Malformed metric columns: keyIds, values, steps and timestamps must have the same length.");
     }
     for (const key of m.keys) validateKey("metric", key);
-    for (let i = 0; i < nMetrics; i++) {
-      const key = m.keys[m.keyIds[i]!];
-      if (key === undefined) throw invalidParameter(`Malformed metric columns: keyIds[${i}] = ${m.keyIds[i]} has no key.`);
-      validateMetricPoint(key, m.values[i], m.timestamps[i], m.steps[i]);
+    // Fast path for typed columns (what the client sends): values are numbers by construction,
+    // so only key ids, steps and timestamps need a look.
+    const typed = m.keyIds instanceof Uint32Array && m.values instanceof Float64Array;
+    if (typed && m.steps instanceof Float64Array && m.timestamps instanceof Float64Array) {
+      const nKeys = m.keys.length;
+      for (let i = 0; i < nMetrics; i++) {
+        const ts = m.timestamps[i]!;
+        const step = m.steps[i]!;
+        if (m.keyIds[i]! >= nKeys || !Number.isSafeInteger(step) || !Number.isSafeInteger(ts) || ts < 0) {
+          slowCheckPoint(m, i);
+        }
+      }
+      return validateKeyValues(batch);
     }
+    for (let i = 0; i < nMetrics; i++) slowCheckPoint(m, i);
   }
+  validateKeyValues(batch);
+}
+
+type Columns = { keys: string[]; keyIds: ArrayLike<number>; values: ArrayLike<number>; steps: ArrayLike<number>; timestamps: ArrayLike<number> };
+
+/** Checks one point of metric columns, throwing the precise error. */
+function slowCheckPoint(m: Columns, i: number): void {
+  const key = m.keys[m.keyIds[i]!];
+  if (key === undefined) throw invalidParameter(`Malformed metric columns: keyIds[${i}] = ${m.keyIds[i]} has no key.`);
+  validateMetricPoint(key, m.values[i], m.timestamps[i], m.steps[i]);
+}
+
+function validateKeyValues(batch: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[] }): void {
   if (batch.params) {
     const seen = new Set<string>();
     for (const p of batch.params) {

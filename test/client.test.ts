@@ -98,6 +98,25 @@ describe("client", () => {
     expect(run.data.params.lr).toBe("0.1");
   });
 
+  it("grows the buffer instead of writing again while a write is still in flight", async () => {
+    const { store, client, slot, runId } = await setup({ bufferPoints: 16, flushIntervalMs: 60_000 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const original = store.logBatch.bind(store);
+    store.logBatch = async (id, batch) => {
+      await gate;
+      return original(id, batch);
+    };
+    for (let i = 0; i < 16; i++) client.logMetric(slot, "m", i, i, 1); // full: the first write starts
+    await Promise.resolve();
+    for (let i = 16; i < 200; i++) client.logMetric(slot, "m", i, i, 1); // the store is busy: keep buffering
+    expect(client.bufferedPoints).toBe(184);
+    release();
+    await client.flush();
+    expect(store.batches.map((b) => b.metrics)).toEqual([16, 184]);
+    expect(Array.from((await store.getMetricHistory(runId, "m")).values)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it("starts a flush as soon as the buffer is full, without waiting for the timer", async () => {
     vi.useFakeTimers();
     const { store, client, slot } = await setup({ bufferPoints: 16, flushIntervalMs: 60_000 });
@@ -122,7 +141,8 @@ describe("client", () => {
   });
 
   it("wraps a non-TrackerError failure as INTERNAL_ERROR and reports how many writes failed", async () => {
-    const { store, client, slot } = await setup({ bufferPoints: 1000 });
+    // One flush of 2,500 points is one write of three ≤1000-point batches, all failing.
+    const { store, client, slot } = await setup({ bufferPoints: 100_000 });
     store.failWith = new Error("socket closed");
     for (let i = 0; i < 2500; i++) client.logMetric(slot, "m", i, i, 1);
     const e = await client.flush().catch((x: unknown) => x);

@@ -77,6 +77,11 @@ export interface TrackingStore {
   listArtifacts(runId: string, path?: string): Promise<ArtifactInfo[]>;
   /** The bytes of one artifact file; RESOURCE_DOES_NOT_EXIST when there is none. */
   readArtifact(runId: string, path: string): Promise<Uint8Array>;
+  /**
+   * Optional: makes everything written so far durable (fsync). Stores without it are durable
+   * when a write resolves (or never, like memory). Called by an explicit flush, `end()` and close.
+   */
+  sync?(): Promise<void>;
   /** Releases resources (files, workers). Further calls fail with INVALID_STATE. */
   close(): Promise<void>;
 }
@@ -102,14 +107,14 @@ export async function logBatches(store: TrackingStore, entries: BatchEntry[]): P
   throwFirst(errors);
 }
 
-/** Rethrows the first of `errors` (if any), keeping the rest as its `cause`. */
+/** Rethrows the first of `errors` (if any); several become one TrackerError with all in `cause`. */
 export function throwFirst(errors: unknown[]): void {
   if (errors.length === 0) return;
   const first = errors[0];
-  if (errors.length > 1 && isTrackerError(first)) {
-    throw new TrackerError(first.code, `${first.message} (and ${errors.length - 1} more write failures)`, { cause: errors });
-  }
-  throw first;
+  if (errors.length === 1) throw first;
+  const code = isTrackerError(first) ? first.code : "INTERNAL_ERROR";
+  const message = first instanceof Error ? first.message : String(first);
+  throw new TrackerError(code, `${message} (and ${errors.length - 1} more write failures)`, { cause: errors });
 }
 
 /** Builds metric columns from point objects (for callers that are not on a hot path). */

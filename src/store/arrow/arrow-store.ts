@@ -63,7 +63,7 @@ export type ArrowStoreOptions = {
   readOnly?: boolean;
   /** Told about each damaged file found and repaired. Default: console.warn. */
   onWarning?: (message: string) => void;
-  /** Compact a run's history once it has this many frames. Default 64. */
+  /** Compact a run's history once it has this many small frames (< 1024 points each). Default 16. */
   compactAfterFrames?: number;
   /** Longest time a changed summary waits before summary.json is rewritten. Default 5000 ms. */
   snapshotIntervalMs?: number;
@@ -113,7 +113,7 @@ export class ArrowStore implements TrackingStore {
     private readonly options: ArrowStoreOptions,
     private readonly release: (() => Promise<void>) | undefined,
   ) {
-    this.compactAfter = options.compactAfterFrames ?? 64;
+    this.compactAfter = options.compactAfterFrames ?? 16;
   }
 
   async createExperiment(input: CreateExperimentInput): Promise<string> {
@@ -189,7 +189,7 @@ export class ArrowStore implements TrackingStore {
       const { info, tags } = newRun(input, this.experiment(input.experimentId), Date.now());
       if (this.runs.has(info.runId)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Run '${info.runId}' already exists.`);
       const artifactUri = `file://${paths.artifacts(this.root, info.runId)}`;
-      const r: RunRecord = { info: { ...info, artifactUri }, params: {}, tags, latest: new Map(), history: { bytes: 0, frames: 0, ino: 0 }, metaMtimeMs: -1 };
+      const r: RunRecord = { info: { ...info, artifactUri }, params: {}, tags, latest: new Map(), history: { bytes: 0, frames: 0, smallFrames: 0, ino: 0, compactFrom: 0 }, metaMtimeMs: -1 };
       await mkdir(paths.run(this.root, info.runId), { recursive: true }).catch((e) => { throw ioError("create", paths.run(this.root, info.runId), e); });
       await this.saveRun(r, { info: r.info, params: r.params, tags: r.tags });
       this.runs.set(info.runId, r);
@@ -340,13 +340,14 @@ export class ArrowStore implements TrackingStore {
       updateLatest(r.latest, points);
       this.touched.add(histPath);
       this.markDirty();
-      if (r.history.frames >= this.compactAfter) await this.compact(runId, r);
+      // Only small frames are worth merging; large ones already hold batches of ≥ 1k rows.
+      if (r.history.smallFrames >= this.compactAfter) await this.compact(runId, r);
     }
   }
 
   private async compact(runId: string, r: RunRecord): Promise<void> {
     try {
-      r.history = await compactHistory(paths.history(this.root, runId));
+      r.history = await compactHistory(paths.history(this.root, runId), r.history);
       this.markDirty();
     } catch (e) {
       // Compaction only rearranges intact data; a failed one leaves the old file in place.

@@ -64,11 +64,12 @@ export async function readJson<T>(path: string): Promise<JsonRead<T>> {
  * Appends `data` at byte `size` of `path` (the file's known intact length). On failure the
  * file is cut back to `size`, so a failed append leaves the file exactly as it was.
  */
-export async function appendAt(path: string, size: number, data: Uint8Array): Promise<void> {
+export async function appendAt(path: string, size: number, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
   let fh;
   try {
     fh = await open(path, "a");
-    await fh.write(data, 0, data.length);
+    if (data instanceof Uint8Array) await fh.write(data, 0, data.length);
+    else await fh.writev(data as Uint8Array[]);
   } catch (e) {
     await fh?.close().catch(() => undefined);
     fh = undefined;

@@ -4,15 +4,19 @@
  *
  * @module
  */
-import { readFile, stat, truncate } from "node:fs/promises";
+import { copyFile, open, readFile, rename, rm, stat, truncate } from "node:fs/promises";
 import type { MetricColumns, MetricHistory } from "../../entities.js";
 import { isLater, type LatestPoint } from "../latest.js";
 import { emptyHistory } from "../memory/series.js";
-import { appendAt, ioError, writeAtomic } from "./files.js";
-import { encodeFrame, scanFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
+import { appendAt, ioError, syncFile } from "./files.js";
+import { encodeFrame, MIN_FRAME_ROWS, scanFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
 
-/** What the store remembers about a history file. */
-export type HistoryState = { bytes: number; frames: number; ino: number };
+/**
+ * What the store remembers about a history file: its intact length, frame counts, inode (to
+ * notice a rewrite), and `compactFrom`, the offset of the first small frame not yet compacted
+ * (everything before it is already in large frames and is never rewritten).
+ */
+export type HistoryState = { bytes: number; frames: number; smallFrames: number; ino: number; compactFrom: number };
 
 /** Concatenates metric columns of one run into points with one shared key list. */
 export function toPoints(parts: readonly MetricColumns[]): Points {
@@ -40,9 +44,14 @@ export function toPoints(parts: readonly MetricColumns[]): Points {
 /** Appends one frame; on failure the file is left as it was. Returns the new state. */
 export async function appendPoints(path: string, state: HistoryState, points: Points): Promise<HistoryState> {
   const frame = encodeFrame(points);
-  await appendAt(path, state.bytes, frame);
+  await appendAt(path, state.bytes, [frame.header, frame.payload, frame.trailer]);
   const ino = state.ino || (await stat(path)).ino;
-  return { bytes: state.bytes + frame.length, frames: state.frames + 1, ino };
+  const small = points.values.length < MIN_FRAME_ROWS;
+  const smallFrames = (state.smallFrames ?? 0) + (small ? 1 : 0);
+  const bytes = state.bytes + frame.length;
+  // The compaction region starts at the first small frame; large frames before it stay put.
+  const compactFrom = (state.smallFrames ?? 0) > 0 ? state.compactFrom : small ? state.bytes : bytes;
+  return { bytes, frames: state.frames + 1, smallFrames, ino, compactFrom };
 }
 
 /** Reads a history file, tolerating a missing file. */
@@ -52,6 +61,22 @@ export async function readHistoryBytes(path: string): Promise<Uint8Array> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return new Uint8Array(0);
     throw ioError("read", path, e);
+  }
+}
+
+async function readTail(path: string, position: number, length: number): Promise<Uint8Array> {
+  const fh = await open(path, "r");
+  try {
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
   }
 }
 
@@ -113,25 +138,53 @@ export async function scanHistory(
   from: number,
   repair: boolean,
 ): Promise<{ scan: FrameScan; ino: number }> {
-  const bytes = await readHistoryBytes(path);
-  const scan = scanFrames(bytes, (b) => updateLatest(latest, b), Math.min(from, bytes.length));
-  if (scan.damage && repair) await truncate(path, scan.validBytes).catch((e) => { throw ioError("repair", path, e); });
-  const ino = bytes.length > 0 ? (await stat(path)).ino : 0;
-  return { scan, ino };
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return { scan: { validBytes: 0, frames: 0, smallFrames: 0, firstSmallAt: 0 }, ino: 0 };
+  // Only the bytes past what the caller already knows (the snapshot's share) are read.
+  const start = Math.min(from, st.size);
+  const tail = start === st.size ? new Uint8Array(0) : await readTail(path, start, st.size - start);
+  const scan = scanFrames(tail, (b) => updateLatest(latest, b));
+  const absolute: FrameScan = { ...scan, validBytes: start + scan.validBytes, firstSmallAt: start + scan.firstSmallAt };
+  if (scan.damage) {
+    absolute.damage = scan.damage.replace(/byte (\d+)/, (_, n: string) => `byte ${start + Number(n)}`);
+    if (repair) await truncate(path, absolute.validBytes).catch((e) => { throw ioError("repair", path, e); });
+  }
+  return { scan: absolute, ino: st.ino };
 }
 
 /**
- * Rewrites a history file as one frame of large batches (write a temp file, then rename, so a
- * crash at any point leaves either the old file or the new one). Returns the new state.
+ * Merges the frames from `state.compactFrom` on into one frame of large batches. The bytes
+ * before it are copied as they are; the new file is written beside the old one and renamed over
+ * it, so a crash at any point leaves either the old file or the new one. Returns the new state.
  */
-export async function compactHistory(path: string): Promise<HistoryState> {
-  const bytes = await readHistoryBytes(path);
+export async function compactHistory(path: string, state: HistoryState): Promise<HistoryState> {
+  const from = Math.min(state.compactFrom, state.bytes);
+  const region = await readTail(path, from, state.bytes - from);
   const parts: MetricColumns[] = [];
-  const scan = scanFrames(bytes, (b) =>
+  const scan = scanFrames(region, (b) =>
     parts.push({ keys: b.keys, keyIds: new Uint32Array(b.keyIds), values: b.values, steps: b.steps, timestamps: b.timestamps }),
   );
-  const frame = encodeFrame(toPoints(parts));
-  await writeAtomic(path, frame);
-  const frames = scan.frames === 0 ? 0 : 1;
-  return { bytes: frames ? frame.length : 0, frames, ino: (await stat(path)).ino };
+  if (scan.frames <= 1) return state;
+  const points = toPoints(parts);
+  const frame = encodeFrame(points);
+  const tmp = `${path}.compact.tmp`;
+  try {
+    await copyFile(path, tmp);
+    await truncate(tmp, from);
+    await appendAt(tmp, from, [frame.header, frame.payload, frame.trailer]);
+    await syncFile(tmp);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw ioError("compact", path, e);
+  }
+  const small = points.values.length < MIN_FRAME_ROWS;
+  const bytes = from + frame.length;
+  return {
+    bytes,
+    frames: state.frames - scan.frames + 1,
+    smallFrames: small ? 1 : 0,
+    ino: (await stat(path)).ino,
+    compactFrom: small ? from : bytes,
+  };
 }

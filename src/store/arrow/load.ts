@@ -148,6 +148,8 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
   const histPath = paths.history(root, runId);
   let from = 0;
   let frames = 0;
+  let smallFrames = 0;
+  let compactFrom = -1;
   if (cached) {
     const st = await stat(histPath).catch(() => undefined);
     // The cached latest values hold for the first `bytes` of the same file (same inode).
@@ -155,6 +157,8 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
       for (const [k, [step, ts, v]] of Object.entries(cached.latest)) latest.set(k, { step, timestamp: ts, value: decodeNum(v) });
       from = cached.history.bytes;
       frames = cached.history.frames;
+      smallFrames = cached.history.smallFrames ?? 0;
+      if (smallFrames > 0) compactFrom = cached.history.compactFrom ?? 0;
     }
   }
   const { scan, ino } = await scanHistory(histPath, latest, from, writer);
@@ -164,7 +168,13 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
     params: meta.params,
     tags: meta.tags,
     latest,
-    history: { bytes: scan.validBytes, frames: frames + scan.frames, ino },
+    history: {
+      bytes: scan.validBytes,
+      frames: frames + scan.frames,
+      smallFrames: smallFrames + scan.smallFrames,
+      ino,
+      compactFrom: compactFrom >= 0 ? compactFrom : scan.smallFrames > 0 ? scan.firstSmallAt : scan.validBytes,
+    },
     metaMtimeMs,
   };
 }
