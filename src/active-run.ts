@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { artifactBytes, validateArtifactPath, type ArtifactData } from "./artifacts.js";
+import { artifactBytes, isLocalFile, validateArtifactPath, type ArtifactData } from "./artifacts.js";
 import type { RunInfo, TerminalRunStatus } from "./entities.js";
 import { TrackerError } from "./errors.js";
 import type { TrackingClient } from "./client.js";
@@ -127,19 +127,28 @@ export class ActiveRun {
   }
 
   /**
-   * Stores an artifact file under the run: bytes as they are, a string as UTF-8 text, any other
-   * value as pretty-printed JSON. Not a hot-path call: it writes before resolving.
+   * Stores an artifact file under the run: bytes as they are, a string as UTF-8 text,
+   * `{ file: "<local path>" }` to copy a local file (Node stores), any other value as
+   * pretty-printed JSON. Not a hot-path call: it writes before resolving.
    *
    * @example
    * ```ts
    * await run.logArtifact("config.json", { lr: 0.01, layers: [64, 32] });
    * await run.logArtifact("notes/summary.md", "# Result\nacc 0.98");
+   * await run.logArtifact("model/weights.bin", { file: "./out/weights.bin" });
    * ```
    */
   async logArtifact(artifactPath: string, data: ArtifactData): Promise<void> {
     if (this.ended) this.throwEnded();
     validateArtifactPath(artifactPath);
-    await this.client.store.logArtifact(this.info.runId, artifactPath, artifactBytes(data));
+    const store = this.client.store;
+    if (isLocalFile(data)) {
+      if (!store.logArtifactFile) {
+        throw new TrackerError("NOT_IMPLEMENTED", `This store cannot read local files; pass the bytes instead of { file: "${data.file}" }.`);
+      }
+      return store.logArtifactFile(this.info.runId, artifactPath, data.file);
+    }
+    await store.logArtifact(this.info.runId, artifactPath, artifactBytes(data));
   }
 
   /** Waits until everything logged so far is stored; rejects if a write failed. */

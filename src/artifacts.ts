@@ -17,10 +17,18 @@ export type ArtifactInfo = {
 };
 
 /**
- * What `logArtifact` accepts: bytes as they are, a string as UTF-8 text, anything else as
- * pretty-printed JSON. (A local file is read by the Node stores; see their docs.)
+ * What `logArtifact` accepts: bytes as they are, a string as UTF-8 text, `{ file: "<local path>" }`
+ * to copy a local file (Node stores only), anything else as pretty-printed JSON.
  */
-export type ArtifactData = Uint8Array | ArrayBuffer | string | number | boolean | null | object;
+export type ArtifactData = Uint8Array | ArrayBuffer | string | number | boolean | null | LocalFile | object;
+
+/** A file on the local disk, to be copied into the run's artifacts. */
+export type LocalFile = { file: string };
+
+/** True for `{ file: string }` (and nothing else), the local-file form of artifact data. */
+export function isLocalFile(data: unknown): data is LocalFile {
+  return typeof data === "object" && data !== null && Object.keys(data).length === 1 && typeof (data as LocalFile).file === "string";
+}
 
 /**
  * Throws INVALID_PARAMETER_VALUE unless `path` is a relative path that stays inside the run:

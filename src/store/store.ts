@@ -73,6 +73,11 @@ export interface TrackingStore {
    * replacing a file already there. Allowed on active runs only.
    */
   logArtifact(runId: string, path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Optional (stores on a local file system): copies the local file `localPath` into the run's
+   * artifacts at `path`. Missing file: RESOURCE_DOES_NOT_EXIST.
+   */
+  logArtifactFile?(runId: string, path: string, localPath: string): Promise<void>;
   /** Direct children of folder `path` ("" = the root), folders included, sorted by path. */
   listArtifacts(runId: string, path?: string): Promise<ArtifactInfo[]>;
   /** The bytes of one artifact file; RESOURCE_DOES_NOT_EXIST when there is none. */

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { mkdir, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { ArtifactInfo } from "../../artifacts.js";
 import type {
@@ -288,6 +288,23 @@ export class ArrowStore implements TrackingStore {
     return this.write(async () => {
       const r = this.run(runId);
       assertRunActive(r.info);
+      await writeArtifactIn(paths.artifacts(this.root, runId), path, data);
+    });
+  }
+
+  async logArtifactFile(runId: string, path: string, localPath: string): Promise<void> {
+    return this.write(async () => {
+      const r = this.run(runId);
+      assertRunActive(r.info);
+      let data: Uint8Array;
+      try {
+        data = await readFile(localPath);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new TrackerError("RESOURCE_DOES_NOT_EXIST", `No local file '${localPath}' to log as an artifact.`);
+        if (code === "EISDIR") throw invalidParameter(`'${localPath}' is a folder; log its files one by one.`);
+        throw ioError("read", localPath, e);
+      }
       await writeArtifactIn(paths.artifacts(this.root, runId), path, data);
     });
   }

@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { metricColumns } from "../../src/store/store.js";
+import { openArrowStore, openArrowUri } from "../../src/store/arrow/index.js";
+import { expectTrackerError } from "./contract.js";
+
+const base = mkdtempSync(join(tmpdir(), "trackbook-arrow-"));
+let n = 0;
+const fresh = () => join(base, `root-${n++}`);
+const quiet = { onWarning: () => undefined };
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const points = (key: string, from: number, count: number) =>
+  metricColumns(Array.from({ length: count }, (_, i) => ({ key, value: (from + i) / 10, step: from + i, timestamp: 1_700_000_000_000 + from + i })));
+
+describe("store/arrow", () => {
+  it("keeps experiments, runs, params, tags, latest metrics and histories across a reopen", async () => {
+    const dir = fresh();
+    const a = await openArrowStore(dir, quiet);
+    const exp = await a.createExperiment({ name: "persist", tags: { team: "vision" } });
+    const run = await a.createRun({ experimentId: exp, runName: "r1" });
+    await a.logBatch(run.info.runId, { params: [{ key: "lr", value: "0.01" }], tags: [{ key: "note", value: "line1\nline2" }], metrics: points("loss", 0, 500) });
+    await a.logBatch(run.info.runId, { metrics: metricColumns([{ key: "nan", value: NaN, step: 0, timestamp: 1 }, { key: "inf", value: -Infinity, step: 0, timestamp: 1 }]) });
+    await a.updateRun(run.info.runId, { status: "FINISHED", endTime: 1_700_000_009_999 });
+    const deleted = await a.createRun({ experimentId: exp });
+    await a.deleteRun(deleted.info.runId);
+    const before = await a.getRun(run.info.runId);
+    await a.close();
+
+    const b = await openArrowStore(dir, quiet);
+    expect(await b.getExperiment(exp)).toMatchObject({ name: "persist", tags: { team: "vision" } });
+    const after = await b.getRun(run.info.runId);
+    expect(after).toEqual(before);
+    expect(after.data.metrics.nan).toBeNaN();
+    expect(after.data.metrics.inf).toBe(-Infinity);
+    expect((await b.getRun(deleted.info.runId)).info.lifecycleStage).toBe("deleted");
+    const h = await b.getMetricHistory(run.info.runId, "loss");
+    expect(Array.from(h.steps)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    await b.close();
+  });
+
+  it("rebuilds latest metrics when summary.json is older than the histories", async () => {
+    const dir = fresh();
+    const a = await openArrowStore(dir, quiet);
+    const run = await a.createRun({ experimentId: "0" });
+    await a.logBatch(run.info.runId, { metrics: points("x", 0, 10) });
+    await a.close();
+    const stale = readFileSync(join(dir, "summary.json"));
+    const b = await openArrowStore(dir, quiet);
+    await b.logBatch(run.info.runId, { metrics: points("x", 10, 10), params: [{ key: "p", value: "1" }] });
+    await b.close();
+    writeFileSync(join(dir, "summary.json"), stale);
+    const c = await openArrowStore(dir, quiet);
+    const got = await c.getRun(run.info.runId);
+    expect(got.data.metrics.x).toBe(1.9);
+    expect(got.data.params.p).toBe("1");
+    await c.close();
+  });
+
+  it("merges small frames into one and keeps every point in order", async () => {
+    const dir = fresh();
+    const s = await openArrowStore(dir, { ...quiet, compactAfterFrames: 8 });
+    const run = await s.createRun({ experimentId: "0" });
+    for (let i = 0; i < 50; i++) await s.logBatch(run.info.runId, { metrics: points("m", i * 7, 7) });
+    const h = await s.getMetricHistory(run.info.runId, "m");
+    expect(Array.from(h.steps)).toEqual(Array.from({ length: 350 }, (_, i) => i));
+    await s.close();
+    const r = await openArrowStore(dir, { ...quiet, readOnly: true });
+    expect(Array.from((await r.getMetricHistory(run.info.runId, "m")).values)).toEqual(Array.from({ length: 350 }, (_, i) => i / 10));
+    await r.close();
+  });
+
+  it("stores artifacts as plain files and copies local files", async () => {
+    const dir = fresh();
+    const s = await openArrowStore(dir, quiet);
+    const run = await s.createRun({ experimentId: "0" });
+    await s.logArtifact(run.info.runId, "notes/a.txt", new TextEncoder().encode("hello"));
+    const local = join(base, `local-${n}.bin`);
+    writeFileSync(local, new Uint8Array([1, 2, 3]));
+    await s.logArtifactFile(run.info.runId, "weights.bin", local);
+    expect(readFileSync(join(dir, "runs", run.info.runId, "artifacts", "notes", "a.txt"), "utf8")).toBe("hello");
+    expect(Array.from(await s.readArtifact(run.info.runId, "weights.bin"))).toEqual([1, 2, 3]);
+    expect(run.info.artifactUri).toBe(`file://${join(dir, "runs", run.info.runId, "artifacts")}`);
+    await expectTrackerError(s.logArtifactFile(run.info.runId, "x", join(base, "missing.bin")), "RESOURCE_DOES_NOT_EXIST");
+    await s.close();
+  });
+
+  it("opens read-only without the lock and refuses writes there", async () => {
+    const dir = fresh();
+    const w = await openArrowStore(dir, quiet);
+    const run = await w.createRun({ experimentId: "0" });
+    await w.logBatch(run.info.runId, { metrics: points("m", 0, 3) });
+    const r = await openArrowUri(`arrow:${dir}?readOnly=true`, quiet);
+    expect((await r.getRun(run.info.runId)).data.metrics.m).toBe(0.2);
+    await expectTrackerError(r.createRun({ experimentId: "0" }), "INVALID_STATE");
+    await r.close();
+    expect(existsSync(join(dir, ".lock"))).toBe(true);
+    await w.close();
+    expect(existsSync(join(dir, ".lock"))).toBe(false);
+  });
+
+  it("makes flushed data durable through sync(), which rewrites summary.json", async () => {
+    const dir = fresh();
+    const s = await openArrowStore(dir, { ...quiet, snapshotIntervalMs: 3_600_000 });
+    const run = await s.createRun({ experimentId: "0" });
+    await s.logBatch(run.info.runId, { metrics: points("m", 0, 3) });
+    expect(existsSync(join(dir, "summary.json"))).toBe(false);
+    await s.sync();
+    const snap = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
+    expect(snap.runs[run.info.runId].latest.m[2]).toBe(0.2);
+    expect(snap.runs[run.info.runId].history.bytes).toBe(statSync(join(dir, "runs", run.info.runId, "history.tbseg")).size);
+    await s.close();
+  });
+
+  it("names the expected form for a malformed arrow: URI", async () => {
+    await expectTrackerError(openArrowUri("arrow:"), "INVALID_PARAMETER_VALUE");
+  });
+});
