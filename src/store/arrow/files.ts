@@ -68,8 +68,18 @@ export async function appendAt(path: string, size: number, data: Uint8Array | re
   let fh;
   try {
     fh = await open(path, "a");
-    if (data instanceof Uint8Array) await fh.write(data, 0, data.length);
-    else await fh.writev(data as Uint8Array[]);
+    const parts = data instanceof Uint8Array ? [data] : (data as Uint8Array[]);
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    let done = (data instanceof Uint8Array ? await fh.write(data, 0, data.length) : await fh.writev(parts)).bytesWritten;
+    // A write can land only in part (a disk filling up returns a short count, then ENOSPC on
+    // the next write): finish it, or fail and cut the part off below.
+    if (done < total) {
+      const rest = Buffer.concat(parts).subarray(done);
+      for (let at = 0; at < rest.length; at += done) {
+        done = (await fh.write(rest, at, rest.length - at)).bytesWritten;
+        if (done === 0) throw Object.assign(new Error("no bytes could be written"), { code: "ENOSPC" });
+      }
+    }
   } catch (e) {
     await fh?.close().catch(() => undefined);
     fh = undefined;

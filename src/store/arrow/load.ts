@@ -74,19 +74,61 @@ export async function loadRoot(root: string, writer: boolean, warn: (m: string) 
   const experiments = await loadExperiments(root, writer, warn);
   const snap = await readJson<Snapshot>(paths.snapshot(root));
   if (!snap.ok && !snap.missing) warn(`${paths.snapshot(root)} is ${snap.reason}; rebuilding run summaries from the run folders.`);
-  const cached = snap.ok && snap.value?.format === "trackbook-summary" ? snap.value.runs : {};
+  const cached = snap.ok ? cachedRuns(snap.value, paths.snapshot(root), warn) : {};
+  // Whether summary.json no longer matches the root (damaged, stale, or runs gone): a writer
+  // rewrites it, so the next open is fast again and stops warning.
+  let outdated = !snap.ok && !snap.missing;
+  let reused = 0;
   const runs = new Map<string, RunRecord>();
   for (const runId of await listDir(paths.runs(root))) {
     if (!/^[0-9a-f]{32}$/.test(runId)) continue;
-    const r = await loadRun(root, runId, cached[runId], writer, warn);
+    const c = Object.hasOwn(cached, runId) ? cached[runId] : undefined;
+    const r = await loadRun(root, runId, c, writer, warn);
     runs.set(runId, r);
+    if (c) reused++;
+    const h = r.history;
+    if (!c || c.metaMtimeMs !== r.metaMtimeMs || c.history.bytes !== h.bytes || c.history.ino !== h.ino || c.history.frames !== h.frames) outdated = true;
     if (!experiments.has(r.info.experimentId)) {
-      warn(`Run ${runId} belongs to experiment ${r.info.experimentId}, whose file is missing; recreating it as 'recovered-${r.info.experimentId}'.`);
+      const file = paths.experiment(root, r.info.experimentId);
+      warn(`Run ${runId} belongs to experiment ${r.info.experimentId}, whose file ${file} is missing or damaged; recreating it as 'recovered-${r.info.experimentId}'.`);
       experiments.set(r.info.experimentId, recoveredExperiment(root, r.info.experimentId));
-      if (writer) await writeAtomic(paths.experiment(root, r.info.experimentId), JSON.stringify(experiments.get(r.info.experimentId)));
+      if (writer) await writeAtomic(file, JSON.stringify(experiments.get(r.info.experimentId)));
     }
   }
+  if (reused !== Object.keys(cached).length) outdated = true;
+  if (writer && outdated) {
+    await writeAtomic(paths.snapshot(root), JSON.stringify(snapshotOf(runs.values()))).catch((e: Error) =>
+      warn(`could not rewrite ${paths.snapshot(root)} (it stays a stale cache): ${e.message}`),
+    );
+  }
   return { experiments, runs };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === "number";
+
+/** A snapshot entry of the shape snapshotOf writes (enough of it to be used safely). */
+function isSnapshotRun(runId: string, r: unknown): r is SnapshotRun {
+  if (!isObject(r) || !isObject(r.info) || r.info.runId !== runId || !isObject(r.params) || !isObject(r.tags)) return false;
+  if (!isObject(r.history) || !isNumber(r.history.bytes) || !isNumber(r.history.frames) || !isNumber(r.history.ino) || !isNumber(r.metaMtimeMs)) return false;
+  if (!isObject(r.latest)) return false;
+  return Object.values(r.latest).every((p) => Array.isArray(p) && p.length === 3 && isNumber(p[0]) && isNumber(p[1]) && (isNumber(p[2]) || typeof p[2] === "string"));
+}
+
+/** The usable run entries of summary.json; entries of another shape are left out and reported. */
+function cachedRuns(value: unknown, path: string, warn: (m: string) => void): Record<string, SnapshotRun> {
+  const out: Record<string, SnapshotRun> = {};
+  if (!isObject(value) || value.format !== "trackbook-summary" || !isObject(value.runs)) {
+    warn(`${path} is not a run summary; rebuilding run summaries from the run folders.`);
+    return out;
+  }
+  let bad = 0;
+  for (const [runId, r] of Object.entries(value.runs)) {
+    if (isSnapshotRun(runId, r)) out[runId] = r;
+    else bad++;
+  }
+  if (bad > 0) warn(`${path} has ${bad} unreadable run entries; rebuilding those from their run folders.`);
+  return out;
 }
 
 async function listDir(dir: string): Promise<string[]> {
@@ -161,7 +203,18 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
       if (smallFrames > 0) compactFrom = cached.history.compactFrom ?? 0;
     }
   }
-  const { scan, ino } = await scanHistory(histPath, latest, from, writer);
+  // A writer cuts a damaged tail off, but never on the word of the snapshot alone: its offset
+  // is a hint, and after a rewrite (compaction renames a new file into place, and file systems
+  // reuse inode numbers) it can point into the middle of a frame. Damage found past it is
+  // confirmed by a scan from the start, which alone decides what is kept.
+  let { scan, ino } = await scanHistory(histPath, latest, from, writer && from === 0);
+  if (scan.damage && from > 0) {
+    latest.clear();
+    frames = 0;
+    smallFrames = 0;
+    compactFrom = -1;
+    ({ scan, ino } = await scanHistory(histPath, latest, 0, writer));
+  }
   if (scan.damage) warn(`${histPath}: ${scan.damage}; ${writer ? "cut off the damaged tail" : "ignoring the damaged tail"}, ${scan.validBytes} intact bytes kept.`);
   return {
     info: meta.info,
