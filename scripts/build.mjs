@@ -1,5 +1,6 @@
-// Build: tsc emits ESM + .d.ts into dist/; esbuild bundles one CommonJS entry (dist/cjs/index.cjs)
-// because tslab runs cells as CommonJS with Node10 resolution (integration-notes §1.1, §1.4).
+// Build: tsc emits ESM + .d.ts into dist/ (dist/src/**, dist/worker/**); esbuild bundles the
+// CommonJS files tslab needs (integration-notes §1.1, §1.4): dist/cjs/index.cjs, and
+// dist/cjs/node-host.cjs, the store worker's entry, which node-client finds next to the bundle.
 // esbuild rather than a second tsc pass: tsc --module commonjs would rewrite later dynamic
 // import()s (needed to load ESM-only vega) into require().
 import { execFileSync } from "node:child_process";
@@ -10,19 +11,43 @@ import { build } from "esbuild";
 const require = createRequire(import.meta.url);
 rmSync("dist", { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
-await build({
-  entryPoints: ["src/index.ts"],
+
+/**
+ * Dependencies stay require()d from node_modules, not bundled: one copy of apache-arrow, and
+ * comlink exactly as the worker's other side loads it. comlink's Node adapter is the exception:
+ * it ships only as .mjs, which require() loads only on Node ≥ 20.19, and it is 30 stateless lines.
+ */
+const keepPackagesExternal = {
+  name: "keep-packages-external",
+  setup(b) {
+    b.onResolve({ filter: /^(apache-arrow(\/.*)?|comlink)$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** @type {import("esbuild").BuildOptions} */
+const cjs = {
   bundle: true,
   format: "cjs",
-  // The CommonJS entry serves Node (tslab cells); browsers and bundlers take the ESM build.
-  platform: "node",
-  // Runtime dependencies are required from node_modules, not copied into the bundle.
-  external: ["apache-arrow", "comlink"],
+  platform: "neutral",
   target: "es2022",
-  outfile: "dist/cjs/index.cjs",
   sourcemap: true,
   logLevel: "warning",
-});
+  external: ["node:*"],
+  plugins: [keepPackagesExternal],
+  // CommonJS has no import.meta; node-client locates the worker entry from import.meta.url.
+  // Guarded: the bundle must also load where there is no require/__filename (a vm sandbox).
+  // The banner goes above esbuild's own "use strict", so it repeats it: a directive counts
+  // only at the top of the file, and the bundle must stay strict.
+  define: { "import.meta.url": "__tb_import_meta_url" },
+  banner: {
+    js: [
+      '"use strict";',
+      'const __tb_import_meta_url = typeof __filename === "string" && typeof require === "function" ? require("url").pathToFileURL(__filename).href : undefined;',
+    ].join("\n"),
+  },
+};
+await build({ ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/cjs/index.cjs" });
+await build({ ...cjs, entryPoints: ["worker/node-host.ts"], outfile: "dist/cjs/node-host.cjs" });
 mkdirSync("dist/cjs", { recursive: true });
 // Inside dist/cjs, .cjs is unambiguous; the package.json marks the folder for tools that look.
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");

@@ -19,9 +19,17 @@ import {
 } from "./entities.js";
 import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
 import { systemTags } from "./source.js";
-import { openStore } from "./store/registry.js";
+import { openStore, uriScheme } from "./store/registry.js";
 import type { TrackingStore } from "./store/store.js";
 import { validateExperimentName } from "./validation.js";
+
+type ProcessEvents = { on(e: "beforeExit", f: () => void): void; off(e: "beforeExit", f: () => void): void };
+
+/** Node's `process` when there is one (not in browsers), without importing a `node:` module. */
+function nodeProcess(): ProcessEvents | undefined {
+  const p = (globalThis as { process?: Partial<ProcessEvents> }).process;
+  return typeof p?.on === "function" && typeof p.off === "function" ? (p as ProcessEvents) : undefined;
+}
 
 /** The tag that makes a run a child of another (the MLflow UI nests it). */
 export const PARENT_RUN_TAG = "mlflow.parentRunId";
@@ -39,7 +47,20 @@ export type StartRunOptions = {
 };
 
 /** Options of {@link openTracker}. */
-export type TrackerOptions = ClientOptions;
+export type TrackerOptions = ClientOptions & {
+  /**
+   * Run the store in a worker thread, so storage work never blocks the logging thread. Default:
+   * true for `arrow:` URIs in Node, false otherwise. Where no worker can start (or the package
+   * runs from its TypeScript sources), the store opens in this thread.
+   */
+  worker?: boolean;
+};
+
+/** Whether {@link openTracker} puts the store for `uri` in a worker unless told otherwise. */
+export function usesWorkerByDefault(uri: string): boolean {
+  const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+  return inNode && uriScheme(uri) === "arrow";
+}
 
 /**
  * Opens a tracker on a tracking URI (`"memory:"`, and as their backends land `"arrow:<dir>"`,
@@ -55,7 +76,10 @@ export type TrackerOptions = ClientOptions;
  * ```
  */
 export async function openTracker(uri: string, options: TrackerOptions = {}): Promise<Tracker> {
-  return new Tracker(await openStore(uri), uri, options);
+  const { worker = usesWorkerByDefault(uri), ...clientOptions } = options;
+  // Loaded only when asked for: browsers and bundles never pull in worker_threads eagerly.
+  const store = worker ? await (await import("../worker/node-client.js")).openWorkerStore(uri) : await openStore(uri);
+  return new Tracker(store, uri, clientOptions);
 }
 
 /** A tracking session over one store. */
@@ -71,7 +95,26 @@ export class Tracker {
     this.store = store;
     this.uri = uri;
     this.client = new TrackingClient(store, options);
+    nodeProcess()?.on("beforeExit", this.onBeforeExit);
   }
+
+  /**
+   * When Node is about to exit with work left (a run never ended, points still buffered), end the
+   * runs FINISHED and flush, as MLflow's atexit hook does. Handling it schedules more work, so
+   * Node runs the loop again and exits once everything is stored.
+   */
+  private readonly onBeforeExit = (): void => {
+    if (this.closed || this.exiting) return;
+    if (this.stack.length === 0 && this.client.bufferedPoints === 0 && !this.client.hasQueued) return;
+    this.exiting = true;
+    (async () => {
+      while (this.stack.length > 0) await this.activeRun()!.end("FINISHED");
+      await this.client.flush();
+    })()
+      .catch((e: unknown) => console.error(`trackbook: storing the last logged values at exit failed: ${String((e as Error)?.message ?? e)}`))
+      .finally(() => (this.exiting = false));
+  };
+  private exiting = false;
 
   /** Id of the experiment new runs go to. */
   get activeExperimentId(): string {
@@ -206,7 +249,7 @@ export class Tracker {
    */
   async searchRuns(query: Partial<SearchRunsQuery> = {}): Promise<RunPage> {
     this.assertOpen();
-    await this.client.flush();
+    await this.client.settle();
     return this.store.searchRuns({ ...query, experimentIds: query.experimentIds ?? [this.experimentId] });
   }
 
@@ -233,7 +276,7 @@ export class Tracker {
    */
   async getRun(runId: string): Promise<Run> {
     this.assertOpen();
-    await this.client.flush();
+    await this.client.settle();
     return this.store.getRun(runId);
   }
 
@@ -247,7 +290,7 @@ export class Tracker {
    */
   async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
     this.assertOpen();
-    await this.client.flush();
+    await this.client.settle();
     return this.store.getMetricHistory(runId, key);
   }
 
@@ -265,6 +308,7 @@ export class Tracker {
       failure = e;
     }
     this.closed = true;
+    nodeProcess()?.off("beforeExit", this.onBeforeExit);
     await this.store.close();
     if (failure !== undefined) throw failure;
   }

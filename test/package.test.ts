@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +26,15 @@ describe("package", () => {
     expect(pkg.main).toMatch(/\.cjs$/);
     expect(pkg.types).toBe("./dist/src/index.d.ts");
     expect(pkg.bin.trackbook).toBe("./dist/src/cli/main.js");
+  });
+
+  it("points every subpath export at files the build produced", () => {
+    for (const [subpath, targets] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
+      for (const file of typeof targets === "string" ? [targets] : Object.values(targets)) {
+        expect(existsSync(resolve(ROOT, file)), `${subpath} → ${file}`).toBe(true);
+      }
+    }
+    expect(Object.keys(pkg.exports)).toContain("./worker");
   });
 
   it("loads with require() from a CommonJS file and works", () => {

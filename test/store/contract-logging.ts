@@ -41,11 +41,13 @@ async function expectBatchRejected(ctx: ContractContext, runId: string, batch: L
   await expectRunUnchanged(ctx.store, before, ["loss", "ok", ...keys]);
 }
 
-const goodParts: LogBatch = {
+// A function, not a constant: a worker store transfers (detaches) the metric columns it is given,
+// so every batch must bring its own.
+const goodParts = (): LogBatch => ({
   metrics: cols(pt("ok", 1, 0)),
   params: [{ key: "p-ok", value: "1" }],
   tags: [{ key: "t-ok", value: "1" }],
-};
+});
 
 export function loggingContract(ctx: ContractContext): void {
   describe("logBatch", () => {
@@ -146,21 +148,21 @@ export function loggingContract(ctx: ContractContext): void {
       const id = await seededRun(ctx);
       // The bad key is not read back through getMetricHistory (a store may reject it there too);
       // getRun's data shows whether anything under it was stored.
-      await expectBatchRejected(ctx, id, { ...goodParts, metrics: cols(pt("ok", 1, 0), pt(key, 1, 0)) });
-      await expectBatchRejected(ctx, id, { ...goodParts, params: [{ key: "p-ok", value: "1" }, { key, value: "v" }] });
-      await expectBatchRejected(ctx, id, { ...goodParts, tags: [{ key: "t-ok", value: "1" }, { key, value: "v" }] });
+      await expectBatchRejected(ctx, id, { ...goodParts(), metrics: cols(pt("ok", 1, 0), pt(key, 1, 0)) });
+      await expectBatchRejected(ctx, id, { ...goodParts(), params: [{ key: "p-ok", value: "1" }, { key, value: "v" }] });
+      await expectBatchRejected(ctx, id, { ...goodParts(), tags: [{ key: "t-ok", value: "1" }, { key, value: "v" }] });
     });
 
     it("rejects non-string keys and values and writes nothing", async () => {
       const id = await seededRun(ctx);
       const bad = [42, null, undefined, {}] as unknown as string[];
       for (const x of bad) {
-        await expectBatchRejected(ctx, id, { ...goodParts, params: [{ key: x, value: "v" }] });
-        await expectBatchRejected(ctx, id, { ...goodParts, params: [{ key: "p", value: x }] });
-        await expectBatchRejected(ctx, id, { ...goodParts, tags: [{ key: x, value: "v" }] });
-        await expectBatchRejected(ctx, id, { ...goodParts, tags: [{ key: "t", value: x }] });
+        await expectBatchRejected(ctx, id, { ...goodParts(), params: [{ key: x, value: "v" }] });
+        await expectBatchRejected(ctx, id, { ...goodParts(), params: [{ key: "p", value: x }] });
+        await expectBatchRejected(ctx, id, { ...goodParts(), tags: [{ key: x, value: "v" }] });
+        await expectBatchRejected(ctx, id, { ...goodParts(), tags: [{ key: "t", value: x }] });
         const p = { step: 0, timestamp: T0, value: 1 };
-        await expectBatchRejected(ctx, id, { ...goodParts, metrics: looseCols([{ ...p, key: "ok" }, { ...p, key: x }]) });
+        await expectBatchRejected(ctx, id, { ...goodParts(), metrics: looseCols([{ ...p, key: "ok" }, { ...p, key: x }]) });
       }
     });
 
@@ -188,7 +190,7 @@ export function loggingContract(ctx: ContractContext): void {
       const ok = { key: "ok", value: 1, step: 0, timestamp: T0 };
       const bad = { key: "loss", value: 7, step: 9, timestamp: T0 + 9, ...patch };
       // Plain arrays: a typed array could not carry the bad value.
-      await expectBatchRejected(ctx, id, { ...goodParts, metrics: looseCols([ok, { ...ok, step: 1 }, bad, { ...ok, step: 2 }]) });
+      await expectBatchRejected(ctx, id, { ...goodParts(), metrics: looseCols([ok, { ...ok, step: 1 }, bad, { ...ok, step: 2 }]) });
     });
 
     it("rejects malformed metric columns and writes nothing", async () => {
@@ -214,16 +216,16 @@ export function loggingContract(ctx: ContractContext): void {
       const id = await seededRun(ctx);
       const p = "v".repeat(LIMITS.maxParamValueLength + 1);
       const t = "v".repeat(LIMITS.maxRunTagValueLength + 1);
-      await expectBatchRejected(ctx, id, { ...goodParts, params: [{ key: "p", value: p }] });
-      await expectBatchRejected(ctx, id, { ...goodParts, tags: [{ key: "t", value: t }] });
+      await expectBatchRejected(ctx, id, { ...goodParts(), params: [{ key: "p", value: p }] });
+      await expectBatchRejected(ctx, id, { ...goodParts(), tags: [{ key: "t", value: t }] });
     });
 
     it("rejects a duplicate param key within one batch, even with the same value, and writes nothing", async () => {
       const id = await seededRun(ctx);
       const dupSame = [{ key: "d", value: "1" }, { key: "x", value: "2" }, { key: "d", value: "1" }];
       const dupDiff = [{ key: "d", value: "1" }, { key: "d", value: "2" }];
-      await expectBatchRejected(ctx, id, { ...goodParts, params: dupSame });
-      await expectBatchRejected(ctx, id, { ...goodParts, params: dupDiff });
+      await expectBatchRejected(ctx, id, { ...goodParts(), params: dupSame });
+      await expectBatchRejected(ctx, id, { ...goodParts(), params: dupDiff });
     });
 
     it("accepts a batch at each size limit", async () => {
@@ -261,7 +263,7 @@ export function loggingContract(ctx: ContractContext): void {
 
     it("rejects a param re-logged with a different value and writes nothing", async () => {
       const id = await seededRun(ctx);
-      await expectBatchRejected(ctx, id, { ...goodParts, params: [{ key: "p-ok", value: "1" }, { key: "lr", value: "0.02" }] });
+      await expectBatchRejected(ctx, id, { ...goodParts(), params: [{ key: "p-ok", value: "1" }, { key: "lr", value: "0.02" }] });
       // Whitespace matters: "0.01 " is another value.
       await expectBatchRejected(ctx, id, { params: [{ key: "lr", value: "0.01 " }] });
       expect((await ctx.store.getRun(id)).data.params).toEqual({ lr: "0.01" });

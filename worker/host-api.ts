@@ -1,0 +1,100 @@
+/**
+ * The object a store worker exposes: a store opened in the worker's own thread by
+ * {@link openStore}, behind the {@link HostApi} methods. Shared by every worker entry (Node's
+ * `node-host.ts` now, a browser module worker later), so it imports no `node:` module.
+ *
+ * @module
+ */
+import { finalizer } from "comlink";
+import { TrackerError } from "../src/errors.js";
+import { openStore } from "../src/store/registry.js";
+import { logBatches, type TrackingStore } from "../src/store/store.js";
+import type { HostApi, StoreCapabilities } from "./protocol.js";
+
+/** A {@link HostApi} that also closes its store when the other side releases its proxy. */
+export type HostObject = HostApi & { [finalizer](): void };
+
+/**
+ * Creates the API a worker exposes. With `uri`, the store starts opening at once (the worker's
+ * start-up overlaps with the caller's); the caller's `open(uri)` then waits for it and
+ * reports its error. Without `uri`, the first `open(uri)` decides.
+ *
+ * @example
+ * ```ts
+ * expose(createHostApi(workerData.uri), nodeEndpoint(parentPort));
+ * ```
+ */
+export function createHostApi(uri?: string): HostObject {
+  let openedUri: string | undefined;
+  let opening: Promise<TrackingStore> | undefined;
+  let store: TrackingStore | undefined;
+  let closed = false;
+
+  const open = (u: string): Promise<StoreCapabilities> => {
+    if (opening === undefined) {
+      openedUri = u;
+      opening = openStore(u).then((s) => (store = s));
+      // Kept for the caller's open(); without a handler here a failed early open would be an
+      // unhandled rejection, which ends the worker before it can report why.
+      opening.catch(() => undefined);
+    } else if (u !== openedUri) {
+      return Promise.reject(new TrackerError("INVALID_STATE", `This worker serves '${openedUri}'; it cannot also open '${u}'.`));
+    }
+    return opening.then((s) => ({ sync: typeof s.sync === "function", logArtifactFile: typeof s.logArtifactFile === "function" }));
+  };
+
+  /** Runs `fn` on the store; the fast path (store open) adds no await, so calls keep their order. */
+  const use = <T>(fn: (s: TrackingStore) => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working."));
+    try {
+      if (store !== undefined) return fn(store);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (opening === undefined) return Promise.reject(new TrackerError("INVALID_STATE", "The worker has no store yet: call open(uri) first."));
+    return opening.then(fn);
+  };
+
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    const s = store ?? (await opening?.catch(() => undefined));
+    await s?.close();
+  };
+
+  if (uri !== undefined) void open(uri).catch(() => undefined);
+
+  return {
+    open,
+    createExperiment: (input) => use((s) => s.createExperiment(input)),
+    getExperiment: (id) => use((s) => s.getExperiment(id)),
+    getExperimentByName: (name) => use((s) => s.getExperimentByName(name)),
+    searchExperiments: (query) => use((s) => s.searchExperiments(query)),
+    renameExperiment: (id, newName) => use((s) => s.renameExperiment(id, newName)),
+    deleteExperiment: (id) => use((s) => s.deleteExperiment(id)),
+    restoreExperiment: (id) => use((s) => s.restoreExperiment(id)),
+    setExperimentTag: (id, key, value) => use((s) => s.setExperimentTag(id, key, value)),
+    createRun: (input) => use((s) => s.createRun(input)),
+    updateRun: (runId, patch) => use((s) => s.updateRun(runId, patch)),
+    deleteRun: (runId) => use((s) => s.deleteRun(runId)),
+    restoreRun: (runId) => use((s) => s.restoreRun(runId)),
+    logBatch: (runId, batch) => use((s) => s.logBatch(runId, batch)),
+    logBatches: (entries) => use((s) => logBatches(s, entries)),
+    getRun: (runId) => use((s) => s.getRun(runId)),
+    searchRuns: (query) => use((s) => s.searchRuns(query)),
+    getMetricHistory: (runId, key) => use((s) => s.getMetricHistory(runId, key)),
+    logArtifact: (runId, path, data) => use((s) => s.logArtifact(runId, path, data)),
+    logArtifactFile: (runId, path, localPath) =>
+      use((s) =>
+        s.logArtifactFile
+          ? s.logArtifactFile(runId, path, localPath)
+          : Promise.reject(new TrackerError("NOT_IMPLEMENTED", `This store cannot read local files; pass the bytes instead of { file: "${localPath}" }.`)),
+      ),
+    listArtifacts: (runId, path) => use((s) => s.listArtifacts(runId, path)),
+    readArtifact: (runId, path) => use((s) => s.readArtifact(runId, path)),
+    sync: () => use((s) => (s.sync ? s.sync() : Promise.resolve())),
+    close,
+    // comlink calls this after the other side's releaseProxy(): a store nobody can reach is closed.
+    [finalizer]: () => void close().catch(() => undefined),
+  };
+}
