@@ -36,19 +36,14 @@ import type {
 } from "../../entities.js";
 import { DEFAULT_EXPERIMENT_ID } from "../../entities.js";
 import { invalidParameter, TrackerError } from "../../errors.js";
-import { newExperimentId } from "../../ids.js";
-import { searchExperimentsIn, searchRunsIn } from "../../search/index.js";
 import {
-  messages,
-  notFound,
-  validateExperimentId,
   validateExperimentName,
   validateExperimentTag,
   validateKey,
   validateLogBatch,
-  validateRunId,
 } from "../../validation.js";
 import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
+import { Catalog } from "../catalog.js";
 import { throwFirst, type BatchEntry, type TrackingStore } from "../store.js";
 import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-files.js";
 import { ioError, syncFile, writeAtomic } from "./files.js";
@@ -104,15 +99,17 @@ export class ArrowStore implements TrackingStore {
   private snapshotDirty = false;
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly compactAfter: number;
+  private readonly catalog: Catalog<RunRecord>;
 
   /** @internal Use {@link openArrowStore}. */
   constructor(
     readonly root: string,
-    private readonly experiments: Map<string, Experiment>,
-    private readonly runs: Map<string, RunRecord>,
+    experiments: Map<string, Experiment>,
+    runs: Map<string, RunRecord>,
     private readonly options: ArrowStoreOptions,
     private readonly release: (() => Promise<void>) | undefined,
   ) {
+    this.catalog = new Catalog(experiments, runs);
     this.compactAfter = options.compactAfterFrames ?? 16;
   }
 
@@ -120,9 +117,8 @@ export class ArrowStore implements TrackingStore {
     return this.write(async () => {
       validateExperimentName(input.name);
       for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
-      if (this.findByName(input.name)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(input.name));
-      let id = newExperimentId();
-      while (this.experiments.has(id)) id = newExperimentId();
+      this.catalog.assertNameFree(input.name);
+      const id = this.catalog.newExperimentId();
       const now = Date.now();
       const e: Experiment = {
         experimentId: id,
@@ -140,45 +136,44 @@ export class ArrowStore implements TrackingStore {
 
   async getExperiment(experimentId: string): Promise<Experiment> {
     this.assertOpen();
-    return structuredClone(this.experiment(experimentId));
+    return structuredClone(this.catalog.experiment(experimentId));
   }
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     this.assertOpen();
-    const e = this.findByName(name);
+    const e = this.catalog.findByName(name);
     return e && structuredClone(e);
   }
 
   async searchExperiments(query: SearchExperimentsQuery = {}): Promise<ExperimentPage> {
     this.assertOpen();
-    return structuredClone(searchExperimentsIn(this.experiments.values(), query));
+    return this.catalog.searchExperiments(query);
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
     return this.write(async () => {
-      const e = this.experiment(experimentId);
+      const e = this.catalog.experiment(experimentId);
       validateExperimentName(newName);
-      const other = this.findByName(newName);
-      if (other && other !== e) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(newName));
+      this.catalog.assertNameFree(newName, e);
       await this.saveExperiment({ ...e, name: newName, lastUpdateTime: Date.now() });
     });
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
     return this.write(async () => {
-      const e = this.experiment(experimentId);
+      const e = this.catalog.experiment(experimentId);
       if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be deleted.");
       await this.setLifecycle(e, "deleted");
     });
   }
 
   async restoreExperiment(experimentId: string): Promise<void> {
-    return this.write(async () => this.setLifecycle(this.experiment(experimentId), "active"));
+    return this.write(async () => this.setLifecycle(this.catalog.experiment(experimentId), "active"));
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
     return this.write(async () => {
-      const e = this.experiment(experimentId);
+      const e = this.catalog.experiment(experimentId);
       validateExperimentTag(key, value);
       await this.saveExperiment({ ...e, tags: { ...e.tags, [key]: value }, lastUpdateTime: Date.now() });
     });
@@ -186,20 +181,20 @@ export class ArrowStore implements TrackingStore {
 
   async createRun(input: CreateRunInput): Promise<Run> {
     return this.write(async () => {
-      const { info, tags } = newRun(input, this.experiment(input.experimentId), Date.now());
-      if (this.runs.has(info.runId)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Run '${info.runId}' already exists.`);
+      const { info, tags } = newRun(input, this.catalog.experiment(input.experimentId), Date.now());
+      this.catalog.assertRunIdFree(info.runId);
       const artifactUri = `file://${paths.artifacts(this.root, info.runId)}`;
       const r: RunRecord = { info: { ...info, artifactUri }, params: {}, tags, latest: new Map(), history: { bytes: 0, frames: 0, smallFrames: 0, ino: 0, compactFrom: 0 }, metaMtimeMs: -1 };
       await mkdir(paths.run(this.root, info.runId), { recursive: true }).catch((e) => { throw ioError("create", paths.run(this.root, info.runId), e); });
       await this.saveRun(r, { info: r.info, params: r.params, tags: r.tags });
-      this.runs.set(info.runId, r);
+      this.catalog.runs.set(info.runId, r);
       return structuredClone(this.view(r));
     });
   }
 
   async updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo> {
     return this.write(async () => {
-      const r = this.run(runId);
+      const r = this.catalog.run(runId);
       const info = patchRunInfo(r.info, patch);
       const tags = patch.runName !== undefined ? { ...r.tags, [RUN_NAME_TAG]: patch.runName } : r.tags;
       await this.saveRun(r, { info, params: r.params, tags });
@@ -209,14 +204,14 @@ export class ArrowStore implements TrackingStore {
 
   async deleteRun(runId: string): Promise<void> {
     return this.write(async () => {
-      const r = this.run(runId);
+      const r = this.catalog.run(runId);
       await this.saveRun(r, { info: { ...r.info, lifecycleStage: "deleted" }, params: r.params, tags: r.tags });
     });
   }
 
   async restoreRun(runId: string): Promise<void> {
     return this.write(async () => {
-      const r = this.run(runId);
+      const r = this.catalog.run(runId);
       await this.saveRun(r, { info: { ...r.info, lifecycleStage: "active" }, params: r.params, tags: r.tags });
     });
   }
@@ -233,7 +228,7 @@ export class ArrowStore implements TrackingStore {
       const plans = new Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }>();
       for (const { runId, batch } of entries) {
         try {
-          const r = this.run(runId);
+          const r = this.catalog.run(runId);
           assertRunActive(r.info);
           validateLogBatch(batch);
           const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: { ...r.params }, tags: { ...r.tags } }, metrics: [], metaChanged: false };
@@ -263,21 +258,17 @@ export class ArrowStore implements TrackingStore {
 
   async getRun(runId: string): Promise<Run> {
     this.assertOpen();
-    return structuredClone(this.view(this.run(runId)));
+    return structuredClone(this.view(this.catalog.run(runId)));
   }
 
   async searchRuns(query: SearchRunsQuery): Promise<RunPage> {
     this.assertOpen();
-    const ids = new Set(query.experimentIds);
-    for (const id of ids) validateExperimentId(id);
-    const candidates: Run[] = [];
-    for (const r of this.runs.values()) if (ids.has(r.info.experimentId)) candidates.push(this.view(r));
-    return structuredClone(searchRunsIn(candidates, query));
+    return this.catalog.searchRuns(query, (r) => this.view(r));
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
     this.assertOpen();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     validateKey("metric", key);
     // Only the bytes known to be complete: a concurrent append may be half way through.
     const limit = r.history.bytes;
@@ -286,7 +277,7 @@ export class ArrowStore implements TrackingStore {
 
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
     return this.write(async () => {
-      const r = this.run(runId);
+      const r = this.catalog.run(runId);
       assertRunActive(r.info);
       await writeArtifactIn(paths.artifacts(this.root, runId), path, data);
     });
@@ -294,7 +285,7 @@ export class ArrowStore implements TrackingStore {
 
   async logArtifactFile(runId: string, path: string, localPath: string): Promise<void> {
     return this.write(async () => {
-      const r = this.run(runId);
+      const r = this.catalog.run(runId);
       assertRunActive(r.info);
       let data: Uint8Array;
       try {
@@ -311,13 +302,13 @@ export class ArrowStore implements TrackingStore {
 
   async listArtifacts(runId: string, path = ""): Promise<ArtifactInfo[]> {
     this.assertOpen();
-    this.run(runId);
+    this.catalog.run(runId);
     return listArtifactsIn(paths.artifacts(this.root, runId), path);
   }
 
   async readArtifact(runId: string, path: string): Promise<Uint8Array> {
     this.assertOpen();
-    this.run(runId);
+    this.catalog.run(runId);
     return readArtifactIn(paths.artifacts(this.root, runId), runId, path);
   }
 
@@ -378,7 +369,7 @@ export class ArrowStore implements TrackingStore {
     for (const p of touched) await syncFile(p);
     if (this.snapshotDirty) {
       this.snapshotDirty = false;
-      await writeAtomic(paths.snapshot(this.root), JSON.stringify(snapshotOf(this.runs.values())));
+      await writeAtomic(paths.snapshot(this.root), JSON.stringify(snapshotOf(this.catalog.runs.values())));
     }
   }
 
@@ -394,11 +385,11 @@ export class ArrowStore implements TrackingStore {
 
   private async saveExperiment(e: Experiment): Promise<void> {
     await writeAtomic(paths.experiment(this.root, e.experimentId), JSON.stringify(e), false);
-    this.experiments.set(e.experimentId, e);
+    this.catalog.experiments.set(e.experimentId, e);
   }
 
   private async setLifecycle(e: Experiment, stage: "active" | "deleted"): Promise<void> {
-    for (const r of this.runs.values()) {
+    for (const r of this.catalog.runs.values()) {
       if (r.info.experimentId === e.experimentId && r.info.lifecycleStage !== stage) {
         await this.saveRun(r, { info: { ...r.info, lifecycleStage: stage }, params: r.params, tags: r.tags });
       }
@@ -434,22 +425,6 @@ export class ArrowStore implements TrackingStore {
     if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
   }
 
-  private experiment(id: string): Experiment {
-    validateExperimentId(id);
-    const e = this.experiments.get(id);
-    if (!e) throw notFound.experiment(id);
-    return e;
-  }
 
-  private findByName(name: string): Experiment | undefined {
-    for (const e of this.experiments.values()) if (e.name === name) return e;
-    return undefined;
-  }
 
-  private run(runId: string): RunRecord {
-    validateRunId(runId);
-    const r = this.runs.get(runId);
-    if (!r) throw notFound.run(runId);
-    return r;
-  }
 }

@@ -23,18 +23,13 @@ import {
 } from "../../entities.js";
 import { validateArtifactPath, type ArtifactInfo } from "../../artifacts.js";
 import { invalidParameter, TrackerError } from "../../errors.js";
-import { newExperimentId } from "../../ids.js";
-import { searchExperimentsIn, searchRunsIn } from "../../search/index.js";
 import {
-  messages,
-  notFound,
-  validateExperimentId,
   validateExperimentName,
   validateExperimentTag,
   validateKey,
   validateLogBatch,
-  validateRunId,
 } from "../../validation.js";
+import { Catalog } from "../catalog.js";
 import { isLater, type LatestPoint } from "../latest.js";
 import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
 import type { TrackingStore } from "../store.js";
@@ -62,13 +57,12 @@ type RunRecord = {
  * ```
  */
 export class MemoryStore implements TrackingStore {
-  private readonly experiments = new Map<string, Experiment>();
-  private readonly runs = new Map<string, RunRecord>();
+  private readonly catalog = new Catalog<RunRecord>();
   private closed = false;
 
   constructor(private readonly clock: () => number = Date.now) {
     const now = clock();
-    this.experiments.set(DEFAULT_EXPERIMENT_ID, {
+    this.catalog.experiments.set(DEFAULT_EXPERIMENT_ID, {
       experimentId: DEFAULT_EXPERIMENT_ID,
       name: DEFAULT_EXPERIMENT_NAME,
       artifactLocation: `memory:/${DEFAULT_EXPERIMENT_ID}`,
@@ -83,11 +77,10 @@ export class MemoryStore implements TrackingStore {
     this.open();
     validateExperimentName(input.name);
     for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
-    if (this.findByName(input.name)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(input.name));
-    let id = newExperimentId();
-    while (this.experiments.has(id)) id = newExperimentId();
+    this.catalog.assertNameFree(input.name);
+    const id = this.catalog.newExperimentId();
     const now = this.clock();
-    this.experiments.set(id, {
+    this.catalog.experiments.set(id, {
       experimentId: id,
       name: input.name,
       artifactLocation: input.artifactLocation ?? `memory:/${id}`,
@@ -101,45 +94,44 @@ export class MemoryStore implements TrackingStore {
 
   async getExperiment(experimentId: string): Promise<Experiment> {
     this.open();
-    return structuredClone(this.experiment(experimentId));
+    return structuredClone(this.catalog.experiment(experimentId));
   }
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     this.open();
-    const e = this.findByName(name);
+    const e = this.catalog.findByName(name);
     return e && structuredClone(e);
   }
 
   async searchExperiments(query: SearchExperimentsQuery = {}): Promise<ExperimentPage> {
     this.open();
-    return structuredClone(searchExperimentsIn(this.experiments.values(), query));
+    return this.catalog.searchExperiments(query);
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
     this.open();
-    const e = this.experiment(experimentId);
+    const e = this.catalog.experiment(experimentId);
     validateExperimentName(newName);
-    const other = this.findByName(newName);
-    if (other && other !== e) throw new TrackerError("RESOURCE_ALREADY_EXISTS", messages.experimentNameTaken(newName));
+    this.catalog.assertNameFree(newName, e);
     e.name = newName;
     e.lastUpdateTime = this.clock();
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
     this.open();
-    const e = this.experiment(experimentId);
+    const e = this.catalog.experiment(experimentId);
     if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be deleted.");
     this.setLifecycle(e, "deleted");
   }
 
   async restoreExperiment(experimentId: string): Promise<void> {
     this.open();
-    this.setLifecycle(this.experiment(experimentId), "active");
+    this.setLifecycle(this.catalog.experiment(experimentId), "active");
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
     this.open();
-    const e = this.experiment(experimentId);
+    const e = this.catalog.experiment(experimentId);
     validateExperimentTag(key, value);
     e.tags[key] = value;
     e.lastUpdateTime = this.clock();
@@ -147,17 +139,17 @@ export class MemoryStore implements TrackingStore {
 
   async createRun(input: CreateRunInput): Promise<Run> {
     this.open();
-    const experiment = this.experiment(input.experimentId);
+    const experiment = this.catalog.experiment(input.experimentId);
     const { info, tags } = newRun(input, experiment, this.clock());
-    if (this.runs.has(info.runId)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Run '${info.runId}' already exists.`);
+    this.catalog.assertRunIdFree(info.runId);
     const record: RunRecord = { info, params: {}, tags, latest: new Map(), series: new Map(), artifacts: new Map(), view: undefined };
-    this.runs.set(info.runId, record);
+    this.catalog.runs.set(info.runId, record);
     return structuredClone(this.view(record));
   }
 
   async updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     r.info = patchRunInfo(r.info, patch);
     if (patch.runName !== undefined) r.tags[RUN_NAME_TAG] = patch.runName;
     r.view = undefined;
@@ -166,21 +158,21 @@ export class MemoryStore implements TrackingStore {
 
   async deleteRun(runId: string): Promise<void> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     r.info = { ...r.info, lifecycleStage: "deleted" };
     r.view = undefined;
   }
 
   async restoreRun(runId: string): Promise<void> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     r.info = { ...r.info, lifecycleStage: "active" };
     r.view = undefined;
   }
 
   async logBatch(runId: string, batch: LogBatch): Promise<void> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     assertRunActive(r.info);
     validateLogBatch(batch);
     // Every check is done before the first write, so a rejected batch leaves the run untouched.
@@ -208,28 +200,24 @@ export class MemoryStore implements TrackingStore {
 
   async getRun(runId: string): Promise<Run> {
     this.open();
-    return structuredClone(this.view(this.run(runId)));
+    return structuredClone(this.view(this.catalog.run(runId)));
   }
 
   async searchRuns(query: SearchRunsQuery): Promise<RunPage> {
     this.open();
-    const ids = new Set(query.experimentIds);
-    for (const id of ids) validateExperimentId(id);
-    const candidates: Run[] = [];
-    for (const r of this.runs.values()) if (ids.has(r.info.experimentId)) candidates.push(this.view(r));
-    return structuredClone(searchRunsIn(candidates, query));
+    return this.catalog.searchRuns(query, (r) => this.view(r));
   }
 
   async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     validateKey("metric", key);
     return r.series.get(key)?.toHistory(key) ?? emptyHistory(key);
   }
 
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     assertRunActive(r.info);
     validateArtifactPath(path);
     if (!(data instanceof Uint8Array)) throw invalidParameter(`Artifact data must be a Uint8Array.`);
@@ -242,7 +230,7 @@ export class MemoryStore implements TrackingStore {
 
   async listArtifacts(runId: string, path = ""): Promise<ArtifactInfo[]> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     validateArtifactPath(path, true);
     const prefix = path === "" ? "" : path + "/";
     const out = new Map<string, ArtifactInfo>();
@@ -258,7 +246,7 @@ export class MemoryStore implements TrackingStore {
 
   async readArtifact(runId: string, path: string): Promise<Uint8Array> {
     this.open();
-    const r = this.run(runId);
+    const r = this.catalog.run(runId);
     validateArtifactPath(path);
     const bytes = r.artifacts.get(path);
     if (!bytes) throw new TrackerError("RESOURCE_DOES_NOT_EXIST", `Run '${runId}' has no artifact file '${path}'.`);
@@ -273,29 +261,13 @@ export class MemoryStore implements TrackingStore {
     if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
   }
 
-  private experiment(id: string): Experiment {
-    validateExperimentId(id);
-    const e = this.experiments.get(id);
-    if (!e) throw notFound.experiment(id);
-    return e;
-  }
 
-  private findByName(name: string): Experiment | undefined {
-    for (const e of this.experiments.values()) if (e.name === name) return e;
-    return undefined;
-  }
 
-  private run(runId: string): RunRecord {
-    validateRunId(runId);
-    const r = this.runs.get(runId);
-    if (!r) throw notFound.run(runId);
-    return r;
-  }
 
   private setLifecycle(e: Experiment, stage: "active" | "deleted"): void {
     e.lifecycleStage = stage;
     e.lastUpdateTime = this.clock();
-    for (const r of this.runs.values()) {
+    for (const r of this.catalog.runs.values()) {
       if (r.info.experimentId !== e.experimentId) continue;
       r.info = { ...r.info, lifecycleStage: stage };
       r.view = undefined;
