@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, ROOT } from "./helpers/build.js";
@@ -81,6 +81,16 @@ describe("package", () => {
     const rows = lines.slice(lines.indexOf(header!) + 2).filter((l) => l.trim() !== "");
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.includes("FINISHED"))).toBe(true);
+  });
+
+  it("lists an Arrow root with trackbook ls while another process holds its writer lock", () => {
+    const root = join(dir, "cli-root");
+    const main = resolve(ROOT, "dist/src/cli/main.js");
+    execFileSync(process.execPath, [main, "demo", "--uri", `arrow:${root}`], { encoding: "utf8" });
+    writeFileSync(join(root, ".lock"), JSON.stringify({ pid: process.pid, hostname: hostname(), createdAt: Date.now() }));
+    const out = execFileSync(process.execPath, [main, "ls", "--uri", `arrow:${root}`], { encoding: "utf8" });
+    expect(out).toMatch(/demo-sweep \(id \d+, active, 7 runs\)/);
+    expect(out.split("\n").filter((l) => l.includes("FINISHED"))).toHaveLength(7);
   });
 
   it("rejects an unknown CLI command with exit code 2 and the usage", () => {

@@ -21,8 +21,14 @@ Options:
   --uri URI   tracking URI (default: TRACKBOOK_TRACKING_URI, else the platform default)
   -h, --help  show this help`;
 
+/** Listing only reads: an arrow: root opens read-only, so it works while a notebook is writing. */
+function readOnlyUri(uri: string): string {
+  if (!/^arrow:/i.test(uri) || /[?&]readOnly=/.test(uri)) return uri;
+  return uri + (uri.includes("?") ? "&" : "?") + "readOnly=true";
+}
+
 async function ls(uri: string): Promise<void> {
-  const tb = await openTracker(uri);
+  const tb = await openTracker(readOnlyUri(uri));
   try {
     const { experiments } = await tb.searchExperiments({ viewType: "ALL" });
     for (const e of experiments) {
