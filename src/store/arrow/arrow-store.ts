@@ -47,7 +47,7 @@ import { Catalog } from "../catalog.js";
 import { throwFirst, type BatchEntry, type TrackingStore } from "../store.js";
 import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-files.js";
 import { ioError, syncFile, writeAtomic } from "./files.js";
-import { appendPoints, compactHistory, historyOf, readHistoryBytes, toPoints, updateLatest } from "./history.js";
+import { appendPoints, compactHistory, historyOf, readTail, toPoints, updateLatest } from "./history.js";
 import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
 import { acquireLock } from "./lock.js";
 import { Queue } from "./queue.js";
@@ -272,7 +272,12 @@ export class ArrowStore implements TrackingStore {
     validateKey("metric", key);
     // Only the bytes known to be complete: a concurrent append may be half way through.
     const limit = r.history.bytes;
-    return historyOf(await readHistoryBytes(paths.history(this.root, runId)), key, limit);
+    if (limit === 0) return historyOf(new Uint8Array(0), key);
+    const bytes = await readTail(paths.history(this.root, runId), 0, limit).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return new Uint8Array(0);
+      throw ioError("read", paths.history(this.root, runId), e);
+    });
+    return historyOf(bytes, key);
   }
 
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {

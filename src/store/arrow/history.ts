@@ -64,10 +64,11 @@ export async function readHistoryBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-async function readTail(path: string, position: number, length: number): Promise<Uint8Array> {
+/** Reads `length` bytes at `position` with positioned reads into one unzeroed buffer. */
+export async function readTail(path: string, position: number, length: number): Promise<Uint8Array> {
   const fh = await open(path, "r");
   try {
-    const buf = new Uint8Array(length);
+    const buf = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
       const { bytesRead } = await fh.read(buf, got, length - got, position + got);
@@ -80,7 +81,10 @@ async function readTail(path: string, position: number, length: number): Promise
   }
 }
 
-/** Every point of `key`, in logging order, from the intact frames of `bytes`. */
+/**
+ * Every point of `key`, in logging order, from the frames of `bytes` (up to `limit`). Their
+ * checksums are not checked again: these are bytes the store verified at open or wrote itself.
+ */
 export function historyOf(bytes: Uint8Array, key: string, limit = bytes.length): MetricHistory {
   const chunks: { steps: Float64Array; values: Float64Array; timestamps: Float64Array }[] = [];
   let total = 0;
@@ -104,7 +108,7 @@ export function historyOf(bytes: Uint8Array, key: string, limit = bytes.length):
       chunks.push(c);
     }
     total += n;
-  });
+  }, 0, false);
   if (total === 0) return emptyHistory(key);
   const h: MetricHistory = { key, steps: new Float64Array(total), values: new Float64Array(total), timestamps: new Float64Array(total) };
   let at = 0;
