@@ -231,14 +231,20 @@ export class ArrowStore implements TrackingStore {
           const r = this.catalog.run(runId);
           assertRunActive(r.info);
           validateLogBatch(batch);
-          const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: { ...r.params }, tags: { ...r.tags } }, metrics: [], metaChanged: false };
+          // The plan shares the run's params and tags until a batch changes them (copy on write):
+          // a metrics-only flush of many runs copies nothing.
+          const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: r.params, tags: r.tags }, metrics: [], metaChanged: false };
           const params = newParams(plan.meta.params, batch.params);
+          const tags = batch.tags ?? [];
+          if ((params.length > 0 || tags.length > 0) && !plan.metaChanged) {
+            plan.meta = { info: plan.meta.info, params: { ...plan.meta.params }, tags: { ...plan.meta.tags } };
+            plan.metaChanged = true;
+          }
           for (const p of params) plan.meta.params[p.key] = p.value;
-          for (const t of batch.tags ?? []) {
+          for (const t of tags) {
             plan.meta.tags[t.key] = t.value;
             if (t.key === RUN_NAME_TAG) plan.meta.info = { ...plan.meta.info, runName: t.value };
           }
-          plan.metaChanged ||= params.length > 0 || (batch.tags?.length ?? 0) > 0;
           if (batch.metrics && batch.metrics.values.length > 0) plan.metrics.push(batch.metrics);
           plans.set(runId, plan);
         } catch (e) {
