@@ -13,14 +13,14 @@ rmSync("dist", { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
 
 /**
- * Dependencies stay require()d from node_modules, not bundled: one copy of apache-arrow, and
- * comlink exactly as the worker's other side loads it. comlink's Node adapter is the exception:
+ * Dependencies stay require()d from node_modules, not bundled: one copy of apache-arrow (and of
+ * flatbuffers, which it uses too), and comlink exactly as the worker's other side loads it. comlink's Node adapter is the exception:
  * it ships only as .mjs, which require() loads only on Node ≥ 20.19, and it is 30 stateless lines.
  */
 const keepPackagesExternal = {
   name: "keep-packages-external",
   setup(b) {
-    b.onResolve({ filter: /^(apache-arrow(\/.*)?|comlink)$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^(apache-arrow(\/.*)?|comlink|flatbuffers)$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 

@@ -12,10 +12,11 @@
  *
  * @module
  */
-import type { KeyValue, LogBatch, MetricColumns } from "./entities.js";
+import type { KeyValue, LogBatch } from "./entities.js";
 import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
-import { MetricBuffer, splitBlock } from "./metric-buffer.js";
-import { logBatches, type BatchEntry, type TrackingStore } from "./store/store.js";
+import { MetricBuffer } from "./metric-buffer.js";
+import { unpackFlush } from "./store/packed.js";
+import { logBatches, type BatchEntry, type PackedFlush, type TrackingStore } from "./store/store.js";
 import { LIMITS, messages, validateKey, validateParam, validateRunTag } from "./validation.js";
 
 /** Options of a {@link TrackingClient}. */
@@ -199,39 +200,38 @@ export class TrackingClient {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffer.length === 0 && this.pendingKV === 0) return;
-    const perRun = new Map<number, LogBatch[]>();
-    if (this.buffer.length > 0) {
-      for (const [slot, chunks] of splitBlock(this.buffer.take(), this.keys, LIMITS.maxMetricsPerBatch)) {
-        perRun.set(slot, chunks.map((metrics: MetricColumns) => ({ metrics })));
-      }
-    }
+    const kv: BatchEntry[] = [];
     if (this.pendingKV > 0) {
       this.pendingKV = 0;
-      this.runs.forEach((q, slot) => {
-        if (q.params.length === 0 && q.tags.length === 0) return;
-        const list = perRun.get(slot) ?? [];
+      for (const q of this.runs) {
+        if (q.params.length === 0 && q.tags.length === 0) continue;
         // Params and tags go first so a run's name and params land before its points.
-        list.unshift(...kvBatches(q.params, q.tags));
-        perRun.set(slot, list);
+        for (const batch of kvBatches(q.params, q.tags)) kv.push({ runId: q.runId, batch });
         q.params = [];
         q.tags = [];
-      });
+      }
     }
-    const entries: BatchEntry[] = [];
-    for (const [slot, batches] of perRun) {
-      const runId = this.runs[slot]!.runId;
-      for (const batch of batches) entries.push({ runId, batch });
-    }
-    // One store call per flush: through a worker that is one (transferred) message.
+    const n = this.buffer.length;
+    const b = this.buffer.take();
+    const flush: PackedFlush = {
+      kv,
+      runIds: this.runs.map((r) => r.runId),
+      keys: this.keys.slice(),
+      points: { runSlots: b.runSlots.subarray(0, n), keyIds: b.keyIds.subarray(0, n), values: b.values.subarray(0, n), steps: b.steps.subarray(0, n), timestamps: b.timestamps.subarray(0, n) },
+    };
+    // One store call per flush: through a worker that is one (transferred) message, and the
+    // worker regroups the points by run (logPacked), so the calling thread only buffers.
     this.inFlight++;
-    this.chain = this.chain.then(() => this.write(entries)).finally(() => this.inFlight--);
+    this.chain = this.chain.then(() => this.write(flush)).finally(() => this.inFlight--);
   }
 
-  private async write(entries: BatchEntry[]): Promise<void> {
+  private async write(flush: PackedFlush): Promise<void> {
+    const runIds = () => [...new Set([...flush.kv.map((e) => e.runId), ...Array.from(new Set(flush.points.runSlots), (s) => flush.runIds[s])])];
     try {
-      await logBatches(this.store, entries);
+      if (this.store.logPacked && flush.points.values.length > 0) await this.store.logPacked(flush);
+      else await logBatches(this.store, unpackFlush(flush, LIMITS.maxMetricsPerBatch));
     } catch (e) {
-      this.fail(e, `Writing to run(s) ${[...new Set(entries.map((x) => x.runId))].join(", ")}`);
+      this.fail(e, `Writing to run(s) ${runIds().join(", ")}`);
     }
   }
 

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { MetricColumns } from "./entities.js";
 
 /** Points of any runs, in logging order, as columns. */
 export type MetricBlock = {
@@ -78,63 +77,4 @@ export class MetricBuffer {
     this.block = allocate(this.capacity);
     return b;
   }
-}
-
-/**
- * Splits a block into per-run metric columns of at most `maxPoints` points, keeping logging
- * order within each run. `keys` is the global intern table; each chunk gets its own small key
- * list so a store validates only the keys the chunk uses.
- */
-export function splitBlock(block: MetricBlock, keys: readonly string[], maxPoints: number): Map<number, MetricColumns[]> {
-  const bySlot = new Map<number, number[]>();
-  let single = true;
-  const first = block.runSlots[0];
-  for (let i = 1; i < block.length; i++) if (block.runSlots[i] !== first) { single = false; break; }
-  const out = new Map<number, MetricColumns[]>();
-  if (block.length === 0) return out;
-  if (single) {
-    out.set(first!, chunkRange(block, keys, null, maxPoints));
-    return out;
-  }
-  for (let i = 0; i < block.length; i++) {
-    const s = block.runSlots[i]!;
-    let list = bySlot.get(s);
-    if (!list) bySlot.set(s, (list = []));
-    list.push(i);
-  }
-  for (const [slot, idx] of bySlot) out.set(slot, chunkRange(block, keys, idx, maxPoints));
-  return out;
-}
-
-function chunkRange(block: MetricBlock, keys: readonly string[], idx: number[] | null, maxPoints: number): MetricColumns[] {
-  const n = idx ? idx.length : block.length;
-  const chunks: MetricColumns[] = [];
-  const local = new Map<number, number>();
-  for (let start = 0; start < n; start += maxPoints) {
-    const len = Math.min(maxPoints, n - start);
-    const c: MetricColumns = {
-      keys: [],
-      keyIds: new Uint32Array(len),
-      values: new Float64Array(len),
-      steps: new Float64Array(len),
-      timestamps: new Float64Array(len),
-    };
-    local.clear();
-    for (let j = 0; j < len; j++) {
-      const i = idx ? idx[start + j]! : start + j;
-      const g = block.keyIds[i]!;
-      let l = local.get(g);
-      if (l === undefined) {
-        l = c.keys.length;
-        c.keys.push(keys[g]!);
-        local.set(g, l);
-      }
-      c.keyIds[j] = l;
-      c.values[j] = block.values[i]!;
-      c.steps[j] = block.steps[i]!;
-      c.timestamps[j] = block.timestamps[i]!;
-    }
-    chunks.push(c);
-  }
-  return chunks;
 }

@@ -7,7 +7,12 @@ import { readImports, scanImports, sourceFiles, type ImportRef } from "./helpers
 /** Where each heavy dependency may be imported (DESIGN "Rules of the house"). */
 const HEAVY: { name: string; test: (spec: string) => boolean; allowed: (file: string) => boolean }[] = [
   { name: "apache-arrow", test: (s) => s === "apache-arrow" || s.startsWith("apache-arrow/"), allowed: (f) => f.startsWith("src/store/arrow/") },
+  // flatbuffers serves the Arrow store's hand-written IPC codec, beside apache-arrow.
+  { name: "flatbuffers", test: (s) => s === "flatbuffers" || s.startsWith("flatbuffers/"), allowed: (f) => f.startsWith("src/store/arrow/") },
   { name: "idb", test: (s) => s === "idb" || s.startsWith("idb/"), allowed: (f) => f.startsWith("src/store/idb/") },
+  // mlruns bundles: YAML for meta.yaml files, fflate to inflate zip entries.
+  { name: "yaml", test: (s) => s === "yaml" || s.startsWith("yaml/"), allowed: (f) => f.startsWith("src/mlruns/") },
+  { name: "fflate", test: (s) => s === "fflate" || s.startsWith("fflate/"), allowed: (f) => f.startsWith("src/mlruns/zip/") },
   { name: "comlink", test: (s) => s === "comlink" || s.startsWith("comlink/"), allowed: (f) => f.startsWith("worker/") },
   { name: "vega*", test: (s) => /^vega(-[a-z]+)?(\/|$)/.test(s), allowed: (f) => f === "widgets/render.ts" },
   { name: "@tensorflow/*", test: (s) => s.startsWith("@tensorflow/"), allowed: (f) => f.startsWith("src/tfjs/") },
@@ -15,7 +20,7 @@ const HEAVY: { name: string; test: (spec: string) => boolean; allowed: (file: st
     name: "node: modules",
     test: (s) => s.startsWith("node:") || builtinModules.includes(s.split("/")[0]!),
     // Node-only folders. Extend this list when a Node-only folder is added, never a shared one.
-    allowed: (f) => ["src/cli/", "src/store/arrow/", "worker/node"].some((p) => f.startsWith(p)),
+    allowed: (f) => ["src/cli/", "src/store/arrow/", "worker/node", "src/mlruns/node/"].some((p) => f.startsWith(p)),
   },
 ];
 
@@ -34,6 +39,8 @@ const LAYERS: [number, RegExp][] = [
   [5, /^src\/(active-run|tracker)\.ts$/],
   [6, /^src\/fluent\.ts$/],
   [7, /^src\/index\.ts$/],
+  // Bundle export/import: above the stores, beside the public entry; the CLI uses it.
+  [7, /^src\/mlruns\//],
   [8, /^src\/cli\//],
 ];
 

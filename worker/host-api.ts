@@ -7,6 +7,8 @@
  */
 import { finalizer } from "comlink";
 import { TrackerError } from "../src/errors.js";
+import { unpackFlush } from "../src/store/packed.js";
+import { LIMITS } from "../src/validation.js";
 import { openStore } from "../src/store/registry.js";
 import { logBatches, type TrackingStore } from "../src/store/store.js";
 import type { HostApi, StoreCapabilities } from "./protocol.js";
@@ -80,6 +82,7 @@ export function createHostApi(uri?: string): HostObject {
     restoreRun: (runId) => use((s) => s.restoreRun(runId)),
     logBatch: (runId, batch) => use((s) => s.logBatch(runId, batch)),
     logBatches: (entries) => use((s) => logBatches(s, entries)),
+    logPacked: (flush) => use((s) => (s.logPacked ? s.logPacked(flush) : logBatches(s, unpackFlush(flush, LIMITS.maxMetricsPerBatch)))),
     getRun: (runId) => use((s) => s.getRun(runId)),
     searchRuns: (query) => use((s) => s.searchRuns(query)),
     getMetricHistory: (runId, key) => use((s) => s.getMetricHistory(runId, key)),

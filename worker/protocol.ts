@@ -13,7 +13,7 @@
 import { transferHandlers, type TransferHandler } from "comlink";
 import type { LogBatch } from "../src/entities.js";
 import { invalidParameter, isTrackerError, TrackerError, type ErrorJson } from "../src/errors.js";
-import type { BatchEntry, TrackingStore } from "../src/store/store.js";
+import type { BatchEntry, PackedFlush, TrackingStore } from "../src/store/store.js";
 
 /** The optional methods of T. */
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
@@ -23,7 +23,7 @@ type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[k
  * exactly these. Derived from the interface, so a new optional store method does not compile
  * here until the host answers for it (`logBatches` is always offered: the host falls back).
  */
-export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches">, boolean>;
+export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches" | "logPacked">, boolean>;
 
 /**
  * What a store host exposes: every {@link TrackingStore} method (with `logBatches` required,
@@ -37,6 +37,8 @@ export type HostApi = Omit<TrackingStore, OptionalKeys<TrackingStore>> & {
    */
   open(uri: string): Promise<StoreCapabilities>;
   logBatches(entries: BatchEntry[]): Promise<void>;
+  /** A client flush in one piece; the host regroups the points by run (off the client's thread). */
+  logPacked(flush: PackedFlush): Promise<void>;
   /** The store's `sync()`, or nothing when it has none. */
   sync(): Promise<void>;
   /** The store's `logArtifactFile()`; NOT_IMPLEMENTED when it has none. */

@@ -17,7 +17,7 @@
 import { releaseProxy, transfer, type Remote } from "comlink";
 import type { CreateExperimentInput, CreateRunInput, LogBatch, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
 import { isTrackerError, TrackerError } from "../src/errors.js";
-import type { BatchEntry, TrackingStore } from "../src/store/store.js";
+import type { BatchEntry, PackedFlush, TrackingStore } from "../src/store/store.js";
 import { batchTransferables, installTransferHandlers, type HostApi, type StoreCapabilities } from "./protocol.js";
 
 /** How a {@link RemoteStore} drives its transport. */
@@ -120,6 +120,13 @@ export class RemoteStore implements TrackingStore {
   logBatches(entries: BatchEntry[]): Promise<void> {
     const batches = Array.isArray(entries) ? entries.map((e) => (e as BatchEntry | null)?.batch) : [];
     return this.call((r) => r.logBatches(withTransfer(entries, batchTransferables(batches))));
+  }
+
+  /** Sends a client flush whole; its point columns are transferred (detached here afterwards). */
+  logPacked(flush: PackedFlush): Promise<void> {
+    const p = flush.points;
+    const buffers = new Set([p.runSlots, p.keyIds, p.values, p.steps, p.timestamps].map((a) => a.buffer as ArrayBuffer));
+    return this.call((r) => r.logPacked(withTransfer(flush, [...buffers, ...batchTransferables(flush.kv.map((e) => e.batch))])));
   }
 
   /**

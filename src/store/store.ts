@@ -64,6 +64,13 @@ export interface TrackingStore {
    * back to one `logBatch` per entry.
    */
   logBatches?(entries: BatchEntry[]): Promise<void>;
+  /**
+   * Optional: one client flush as it was buffered — params/tags entries plus every run's points
+   * interleaved in logging order. A store behind a worker implements it so that regrouping the
+   * points by run happens in the worker, off the calling thread; the result is as if
+   * `logBatches` had been called with the regrouped entries (the client's `unpackFlush`).
+   */
+  logPacked?(flush: PackedFlush): Promise<void>;
   getRun(runId: string): Promise<Run>;
   searchRuns(query: SearchRunsQuery): Promise<RunPage>;
   /** The whole history of one key, in logging order; empty arrays when the run never logged it. */
@@ -93,6 +100,18 @@ export interface TrackingStore {
 
 /** One run's batch within a {@link TrackingStore.logBatches} call. */
 export type BatchEntry = { runId: string; batch: LogBatch };
+
+/** One client flush in one piece (see {@link TrackingStore.logPacked}). */
+export type PackedFlush = {
+  /** Params and tags, applied before the points of the same run. */
+  kv: BatchEntry[];
+  /** Run ids by slot: `points.runSlots` index this list. */
+  runIds: string[];
+  /** Metric keys by id: `points.keyIds` index this list (every key was validated when logged). */
+  keys: string[];
+  /** Points of any runs in logging order, as equally long columns. */
+  points: { runSlots: Uint32Array; keyIds: Uint32Array; values: Float64Array; steps: Float64Array; timestamps: Float64Array };
+};
 
 /**
  * Writes several batches: through `store.logBatches` when the store has it, else one

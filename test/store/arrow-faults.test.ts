@@ -375,10 +375,42 @@ describe("store/arrow faults", () => {
       await store.close();
     });
 
-    it("keeps every point when summary.json is stale and the history was compacted since into a file with the same inode number", async () => {
-      // Compaction writes a new file and renames it over the old one; ext4 hands the freed inode
-      // number to the next new file, so two compactions bring the original number back. The
-      // summary's byte offset then points into the middle of a different layout.
+    it("does not trust summary.json for a history whose frames were rewritten in place to the same length", async () => {
+      // The worst case for a stale summary: same inode, and its byte offset still falls on a
+      // frame boundary, but the frames before it now hold other points. Only the fingerprint of
+      // the last frame (its CRC) tells.
+      const root = join(base, `root-${rootNo++}`);
+      const store = await openArrowStore(root, { onWarning: () => undefined });
+      const runId = (await store.createRun({ experimentId: "0", startTime: T0 })).info.runId;
+      const hist = join(root, "runs", runId, "history.tbseg");
+      const batch = (value: number) => ({ metrics: metricColumns([0, 1, 2].map((step) => ({ key: "loss", value, step, timestamp: T0 }))) });
+      await store.logBatch(runId, batch(1));
+      await store.sync();
+      const stale = await fsp.readFile(join(root, "summary.json"), "utf8");
+      await store.close();
+      // Rewrite the history (same file, same inode) as a same-sized frame of other values, then append one more.
+      const other = await openArrowStore(join(base, `root-${rootNo++}`), { onWarning: () => undefined });
+      const otherRun = (await other.createRun({ experimentId: "0", startTime: T0 })).info.runId;
+      // Lower than the first values, so a latest value taken from the stale summary would win ties.
+      await other.logBatch(otherRun, batch(0.5));
+      await other.close();
+      const rewritten = await fsp.readFile(join(other.root, "runs", otherRun, "history.tbseg"));
+      expect(rewritten.length).toBe(await sizeOf(hist));
+      const inode = (await fsp.stat(hist)).ino;
+      await fsp.writeFile(hist, rewritten);
+      expect((await fsp.stat(hist)).ino).toBe(inode);
+      await fsp.appendFile(hist, rewritten);
+      await fsp.writeFile(join(root, "summary.json"), stale);
+
+      const again = await openArrowStore(root, { onWarning: () => undefined });
+      expect((await again.getRun(runId)).data.metrics).toEqual({ loss: 0.5 });
+      expect(Array.from((await again.getMetricHistory(runId, "loss")).values)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+      await again.close();
+    });
+
+    it("keeps every point when summary.json is stale and the history was compacted in place since", async () => {
+      // Compaction rewrites the end of the file in place (same inode), so a stale summary's byte
+      // offset can point into the middle of a different layout of a longer file.
       const root = join(base, `root-${rootNo++}`);
       const store = await openArrowStore(root, { compactAfterFrames: 3, onWarning: (m) => expect.fail(`unexpected warning: ${m}`) });
       const runId = (await store.createRun({ experimentId: "0", startTime: T0 })).info.runId;
@@ -389,22 +421,20 @@ describe("store/arrow faults", () => {
       await logFrame();
       await store.sync();
       const stale = JSON.parse(await fsp.readFile(join(root, "summary.json"), "utf8")) as { runs: Record<string, { history: { ino: number; bytes: number } }> };
-      const staleIno = stale.runs[runId]!.history.ino;
       const staleBytes = stale.runs[runId]!.history.bytes;
       let compactions = 0;
-      let st = await fsp.stat(hist);
-      // Until the file was compacted twice, has the old number and is longer than the summary says.
-      while (frames < 60 && (compactions < 2 || st.ino !== staleIno || st.size <= staleBytes)) {
+      let size = await sizeOf(hist);
+      // Until the file was compacted at least twice and is longer than the summary says.
+      while (frames < 60 && (compactions < 2 || size <= staleBytes)) {
         await logFrame();
-        const now = await fsp.stat(hist);
-        if (now.ino !== st.ino) compactions++;
-        st = now;
+        const now = await sizeOf(hist);
+        if (now < size) compactions++;
+        size = now;
       }
       await store.close();
       expect(compactions).toBeGreaterThanOrEqual(2);
-      expect(st.size).toBeGreaterThan(staleBytes);
-      // If this file system did not reuse the number, pretend it did (that is what is under test).
-      stale.runs[runId]!.history.ino = st.ino;
+      expect(size).toBeGreaterThan(staleBytes);
+      expect((await fsp.stat(hist)).ino).toBe(stale.runs[runId]!.history.ino);
       const sizeBefore = await sizeOf(hist);
       await fsp.writeFile(join(root, "summary.json"), JSON.stringify(stale));
 
@@ -712,6 +742,41 @@ describe("store/arrow faults", () => {
       expect(again.warnings).toEqual([]);
       await expectRunAHistory(again.store, b, FRAMES + 1);
       await again.store.close();
+    });
+
+    it("finishes at the next open a compaction that failed half way through rewriting a history", async () => {
+      const root = join(base, `root-${rootNo++}`);
+      const warnings: string[] = [];
+      const store = await openArrowStore(root, { compactAfterFrames: 3, onWarning: (m) => warnings.push(m) });
+      const runId = (await store.createRun({ experimentId: "0", startTime: T0 })).info.runId;
+      const hist = join(root, "runs", runId, "history.tbseg");
+      await store.logBatch(runId, frameBatch(0));
+      await store.logBatch(runId, frameBatch(1));
+      const sizeBefore = await sizeOf(hist);
+      // Appends go through the handle opened above; the compaction's own opens of the file fail
+      // half way through their write, twice (it retries once).
+      faults.current = { match: (path) => path === hist, hits: 0 };
+      await store.logBatch(runId, frameBatch(2));
+      expect(faults.current.hits).toBeGreaterThanOrEqual(2); // the region read, then two rewrite attempts
+      expect(warnings.join("\n")).toMatch(/failed half way/);
+      expect(await fsp.readFile(`${hist}.redo`)).toBeDefined();
+      const again1 = await expectTrackerError(store.logBatch(runId, frameBatch(3)), "INTERNAL_ERROR");
+      expect(again1.message).toMatch(/reopen/);
+      await expectTrackerError(store.getMetricHistory(runId, "loss"), "INTERNAL_ERROR");
+      await store.close();
+      faults.current = undefined;
+
+      warnings.length = 0;
+      const reopened = await openArrowStore(root, { compactAfterFrames: 3, onWarning: (m) => warnings.push(m) });
+      expect(warnings).toEqual([expect.stringContaining("finished a compaction that was interrupted")]);
+      await expect(fsp.stat(`${hist}.redo`)).rejects.toThrow();
+      const steps = range(3 * STEPS_PER_FRAME);
+      expect(Array.from((await reopened.getMetricHistory(runId, "loss")).steps)).toEqual(steps);
+      expect(Array.from((await reopened.getMetricHistory(runId, "acc")).values)).toEqual(steps.map(accAt));
+      expect(await sizeOf(hist)).toBeLessThan(sizeBefore * 1.5);
+      await reopened.logBatch(runId, frameBatch(3));
+      expect((await reopened.getMetricHistory(runId, "loss")).steps.length).toBe(4 * STEPS_PER_FRAME);
+      await reopened.close();
     });
 
     it("undoes the history append of a batch whose run.json write hit a full disk", async () => {

@@ -40,17 +40,24 @@ import {
   validateExperimentName,
   validateExperimentTag,
   validateKey,
+  LIMITS,
   validateLogBatch,
 } from "../../validation.js";
 import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
 import { Catalog } from "../catalog.js";
-import { throwFirst, type BatchEntry, type TrackingStore } from "../store.js";
+import { unpackFlush, type RunColumns } from "../packed.js";
+import { throwFirst, type BatchEntry, type PackedFlush, type TrackingStore } from "../store.js";
 import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-files.js";
-import { ioError, syncFile, writeAtomic } from "./files.js";
-import { appendPoints, compactHistory, historyOf, readTail, toPoints, updateLatest } from "./history.js";
+import { HandleCache, ioError, syncFile, writeAtomic } from "./files.js";
+import { compactHistory, CompactionIncomplete } from "./compact.js";
+import { RunGate } from "./gate.js";
+import { appendPoints, historyOf, readTail, toPoints, updateLatest } from "./history.js";
 import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
 import { acquireLock } from "./lock.js";
-import { Queue } from "./queue.js";
+import { eachLimit, Queue } from "./queue.js";
+
+/** Runs written (or fsynced) at once within one flush. */
+const WRITE_CONCURRENCY = 8;
 
 /** Options of {@link openArrowStore}. */
 export type ArrowStoreOptions = {
@@ -58,7 +65,7 @@ export type ArrowStoreOptions = {
   readOnly?: boolean;
   /** Told about each damaged file found and repaired. Default: console.warn. */
   onWarning?: (message: string) => void;
-  /** Compact a run's history once it has this many small frames (< 1024 points each). Default 16. */
+  /** Compact a run's history once it has this many small frames (< 4096 points each). Default 16. */
   compactAfterFrames?: number;
   /** Longest time a changed summary waits before summary.json is rewritten. Default 5000 ms. */
   snapshotIntervalMs?: number;
@@ -95,6 +102,11 @@ export async function openArrowStore(dir: string, options: ArrowStoreOptions = {
 export class ArrowStore implements TrackingStore {
   private readonly queue = new Queue();
   private readonly touched = new Set<string>();
+  private readonly handles = new HandleCache();
+  private scratch: RunColumns | undefined;
+  private readonly gates = new Map<string, RunGate>();
+  /** Runs whose history a failed compaction left for the next open to repair, with why. */
+  private readonly broken = new Map<string, string>();
   private closed = false;
   private snapshotDirty = false;
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
@@ -222,44 +234,70 @@ export class ArrowStore implements TrackingStore {
 
   /** Writes many batches; each run's metrics of the call become one history frame. */
   async logBatches(entries: BatchEntry[]): Promise<void> {
-    return this.write(async () => {
-      const errors: unknown[] = [];
-      // Group the valid entries by run, checking each against the run as the earlier ones leave it.
-      const plans = new Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }>();
-      for (const { runId, batch } of entries) {
-        try {
-          const r = this.catalog.run(runId);
-          assertRunActive(r.info);
-          validateLogBatch(batch);
-          // The plan shares the run's params and tags until a batch changes them (copy on write):
-          // a metrics-only flush of many runs copies nothing.
-          const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: r.params, tags: r.tags }, metrics: [], metaChanged: false };
-          const params = newParams(plan.meta.params, batch.params);
-          const tags = batch.tags ?? [];
-          if ((params.length > 0 || tags.length > 0) && !plan.metaChanged) {
-            plan.meta = { info: plan.meta.info, params: { ...plan.meta.params }, tags: { ...plan.meta.tags } };
-            plan.metaChanged = true;
-          }
-          for (const p of params) plan.meta.params[p.key] = p.value;
-          for (const t of tags) {
-            plan.meta.tags[t.key] = t.value;
-            if (t.key === RUN_NAME_TAG) plan.meta.info = { ...plan.meta.info, runName: t.value };
-          }
-          if (batch.metrics && batch.metrics.values.length > 0) plan.metrics.push(batch.metrics);
-          plans.set(runId, plan);
-        } catch (e) {
-          errors.push(e);
+    return this.write(() => this.applyEntries(entries));
+  }
+
+  /**
+   * Writes a client flush: regroups its points by run into reused scratch columns (nothing
+   * holds them once the frames are written), then as {@link logBatches}.
+   */
+  async logPacked(flush: PackedFlush): Promise<void> {
+    return this.write(() => this.applyEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch, (n) => this.scratchColumns(n))));
+  }
+
+  private assertHistoryUsable(runId: string): void {
+    const why = this.broken.get(runId);
+    if (why) throw new TrackerError("INTERNAL_ERROR", `The metric history of run ${runId} cannot be used until the store is reopened: ${why}. Close and reopen the tracker.`);
+  }
+
+  private gate(runId: string): RunGate {
+    let g = this.gates.get(runId);
+    if (!g) this.gates.set(runId, (g = new RunGate()));
+    return g;
+  }
+
+  private scratchColumns(n: number): RunColumns {
+    const have = this.scratch?.values.length ?? 0;
+    // Grow to fit; shrink again after a burst so one big flush does not pin its memory.
+    if (have < n || have > 8 * Math.max(n, 65_536)) {
+      const size = Math.max(65_536, 2 ** Math.ceil(Math.log2(n)));
+      this.scratch = { keyIds: new Uint32Array(size), values: new Float64Array(size), steps: new Float64Array(size), timestamps: new Float64Array(size) };
+    }
+    return this.scratch!;
+  }
+
+  private async applyEntries(entries: BatchEntry[]): Promise<void> {
+    const errors: unknown[] = [];
+    // Group the valid entries by run, checking each against the run as the earlier ones leave it.
+    const plans = new Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }>();
+    for (const { runId, batch } of entries) {
+      try {
+        const r = this.catalog.run(runId);
+        assertRunActive(r.info);
+        validateLogBatch(batch);
+        // The plan shares the run's params and tags until a batch changes them (copy on write):
+        // a metrics-only flush of many runs copies nothing.
+        const plan = plans.get(runId) ?? { r, meta: { info: r.info, params: r.params, tags: r.tags }, metrics: [], metaChanged: false };
+        const params = newParams(plan.meta.params, batch.params);
+        const tags = batch.tags ?? [];
+        if ((params.length > 0 || tags.length > 0) && !plan.metaChanged) {
+          plan.meta = { info: plan.meta.info, params: { ...plan.meta.params }, tags: { ...plan.meta.tags } };
+          plan.metaChanged = true;
         }
-      }
-      for (const [runId, plan] of plans) {
-        try {
-          await this.applyPlan(runId, plan.r, plan.meta, plan.metrics, plan.metaChanged);
-        } catch (e) {
-          errors.push(e);
+        for (const p of params) plan.meta.params[p.key] = p.value;
+        for (const t of tags) {
+          plan.meta.tags[t.key] = t.value;
+          if (t.key === RUN_NAME_TAG) plan.meta.info = { ...plan.meta.info, runName: t.value };
         }
+        if (batch.metrics && batch.metrics.values.length > 0) plan.metrics.push(batch.metrics);
+        plans.set(runId, plan);
+      } catch (e) {
+        errors.push(e);
       }
-      throwFirst(errors);
-    });
+    }
+    // Runs are independent files, so their writes overlap; each run's own steps stay in order.
+    errors.push(...(await eachLimit(plans, WRITE_CONCURRENCY, ([runId, plan]) => this.applyPlan(runId, plan.r, plan.meta, plan.metrics, plan.metaChanged))));
+    throwFirst(errors);
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -276,14 +314,17 @@ export class ArrowStore implements TrackingStore {
     this.assertOpen();
     const r = this.catalog.run(runId);
     validateKey("metric", key);
-    // Only the bytes known to be complete: a concurrent append may be half way through.
-    const limit = r.history.bytes;
-    if (limit === 0) return historyOf(new Uint8Array(0), key);
-    const bytes = await readTail(paths.history(this.root, runId), 0, limit).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") return new Uint8Array(0);
-      throw ioError("read", paths.history(this.root, runId), e);
+    this.assertHistoryUsable(runId);
+    return this.gate(runId).read(async () => {
+      // Only the bytes known to be complete: a concurrent append may be half way through.
+      const limit = r.history.bytes;
+      if (limit === 0) return historyOf(new Uint8Array(0), key);
+      const bytes = await readTail(paths.history(this.root, runId), 0, limit).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return new Uint8Array(0);
+        throw ioError("read", paths.history(this.root, runId), e);
+      });
+      return historyOf(bytes, key);
     });
-    return historyOf(bytes, key);
   }
 
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
@@ -336,15 +377,17 @@ export class ArrowStore implements TrackingStore {
     try {
       if (this.release) await this.queue.run(() => this.persist());
     } finally {
+      await this.handles.closeAll();
       await this.release?.();
     }
   }
 
   private async applyPlan(runId: string, r: RunRecord, meta: RunMeta, metrics: MetricColumns[], metaChanged: boolean): Promise<void> {
+    if (metrics.length > 0) this.assertHistoryUsable(runId);
     const histPath = paths.history(this.root, runId);
     const before = r.history;
     const points = metrics.length > 0 ? toPoints(metrics) : undefined;
-    const after = points ? await appendPoints(histPath, before, points) : before;
+    const after = points ? await appendPoints(histPath, before, points, this.handles) : before;
     if (metaChanged) {
       try {
         await this.saveRun(r, meta);
@@ -366,18 +409,22 @@ export class ArrowStore implements TrackingStore {
 
   private async compact(runId: string, r: RunRecord): Promise<void> {
     try {
-      r.history = await compactHistory(paths.history(this.root, runId), r.history);
+      await this.gate(runId).write(async () => {
+        r.history = await compactHistory(paths.history(this.root, runId), r.history);
+      });
       this.markDirty();
     } catch (e) {
-      // Compaction only rearranges intact data; a failed one leaves the old file in place.
-      (this.options.onWarning ?? console.warn)(`compacting the history of run ${runId} failed (kept as is): ${(e as Error).message}`);
+      // A compaction that failed before its redo file was written left the file as it was; one
+      // that failed after it leaves the run's history unusable until the next open repairs it.
+      if (e instanceof CompactionIncomplete) this.broken.set(runId, e.message);
+      (this.options.onWarning ?? console.warn)(`compacting the history of run ${runId} failed${e instanceof CompactionIncomplete ? "" : " (kept as is)"}: ${(e as Error).message}`);
     }
   }
 
   private async persist(): Promise<void> {
     const touched = [...this.touched];
     this.touched.clear();
-    for (const p of touched) await syncFile(p);
+    throwFirst(await eachLimit(touched, WRITE_CONCURRENCY, (p) => syncFile(p, this.handles)));
     if (this.snapshotDirty) {
       this.snapshotDirty = false;
       await writeAtomic(paths.snapshot(this.root), JSON.stringify(snapshotOf(this.catalog.runs.values())));

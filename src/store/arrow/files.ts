@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { open, readFile, rename, rm, truncate } from "node:fs/promises";
+import { open, readFile, rename, rm, truncate, type FileHandle } from "node:fs/promises";
 import { TrackerError } from "../../errors.js";
 
 /** Turns a file-system failure into a TrackerError that names the file and what to do. */
@@ -61,16 +61,72 @@ export async function readJson<T>(path: string): Promise<JsonRead<T>> {
 }
 
 /**
- * Appends `data` at byte `size` of `path` (the file's known intact length). On failure the
- * file is cut back to `size`, so a failed append leaves the file exactly as it was.
+ * Open append handles of history files, most recently used last, so a flush that touches 1,000
+ * runs does not open and close 1,000 files (that was most of its cost). Bounded: the least
+ * recently used handle is closed past `max`. Writes are never in flight on more than a few
+ * handles at once (the store limits its concurrency far below `max`), so an evicted handle is idle.
  */
-export async function appendAt(path: string, size: number, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
-  let fh;
+export class HandleCache {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  // Node raises the soft descriptor limit to the hard one at start-up (commonly ≥ 10,240), and
+  // an EMFILE still only shrinks the cache (see get).
+  constructor(private readonly max = 2048) {}
+
+  /** The append handle of `path`, opened (created) on first use. */
+  get(path: string): Promise<FileHandle> {
+    let h = this.handles.get(path);
+    if (h) {
+      this.handles.delete(path);
+      this.handles.set(path, h);
+      return h;
+    }
+    h = open(path, "a").catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EMFILE" || this.handles.size < 2) throw e;
+      // Out of descriptors: close the older half and try once more.
+      await Promise.all([...this.handles.keys()].slice(0, this.handles.size >> 1).filter((p) => p !== path).map((p) => this.drop(p)));
+      return open(path, "a");
+    });
+    this.handles.set(path, h);
+    h.catch(() => this.handles.get(path) === h && this.handles.delete(path));
+    if (this.handles.size > this.max) {
+      const [oldest] = this.handles.keys();
+      void this.drop(oldest!);
+    }
+    return h;
+  }
+
+  /** The handle of `path` if one is open now. */
+  peek(path: string): Promise<FileHandle> | undefined {
+    return this.handles.get(path);
+  }
+
+  /** Closes the handle of `path` (before the file is replaced, or after a failed write). */
+  async drop(path: string): Promise<void> {
+    const h = this.handles.get(path);
+    if (!h) return;
+    this.handles.delete(path);
+    await h.then((fh) => fh.close()).catch(() => undefined);
+  }
+
+  /** Closes every handle. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.handles.keys()].map((p) => this.drop(p)));
+  }
+}
+
+/**
+ * Appends `data` at byte `size` of `path` (the file's known intact length). On failure the
+ * file is cut back to `size`, so a failed append leaves the file exactly as it was. With
+ * `handles`, the file's cached append handle is used and kept open.
+ */
+export async function appendAt(path: string, size: number, data: Uint8Array | readonly Uint8Array[], handles?: HandleCache): Promise<void> {
+  let fh: FileHandle | undefined;
   try {
-    fh = await open(path, "a");
+    fh = handles ? await handles.get(path) : await open(path, "a");
     const parts = data instanceof Uint8Array ? [data] : (data as Uint8Array[]);
     const total = parts.reduce((n, p) => n + p.length, 0);
-    let done = (data instanceof Uint8Array ? await fh.write(data, 0, data.length) : await fh.writev(parts)).bytesWritten;
+    let done = (await writeAll(fh, parts)).bytesWritten;
     // A write can land only in part (a disk filling up returns a short count, then ENOSPC on
     // the next write): finish it, or fail and cut the part off below.
     if (done < total) {
@@ -81,17 +137,39 @@ export async function appendAt(path: string, size: number, data: Uint8Array | re
       }
     }
   } catch (e) {
-    await fh?.close().catch(() => undefined);
+    if (handles) await handles.drop(path);
+    else await fh?.close().catch(() => undefined);
     fh = undefined;
     await truncate(path, size).catch(() => undefined);
     throw ioError("append to", path, e);
-  } finally {
-    await fh?.close();
   }
+  if (!handles) await fh.close();
+}
+
+/** writev is limited to IOV_MAX (1024) buffers per call; larger lists go in several calls. */
+async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<{ bytesWritten: number }> {
+  if (parts.length === 1) return fh.write(parts[0]!, 0, parts[0]!.length);
+  let bytesWritten = 0;
+  for (let i = 0; i < parts.length; i += 1024) {
+    const slice = parts.slice(i, i + 1024);
+    const want = slice.reduce((n, p) => n + p.length, 0);
+    const r = await fh.writev(slice);
+    bytesWritten += r.bytesWritten;
+    if (r.bytesWritten < want) break;
+  }
+  return { bytesWritten };
 }
 
 /** fsyncs a file (durability point); a missing file is fine. */
-export async function syncFile(path: string): Promise<void> {
+export async function syncFile(path: string, handles?: HandleCache): Promise<void> {
+  const cached = handles?.peek(path);
+  if (cached) {
+    try {
+      return await (await cached).sync();
+    } catch (e) {
+      throw ioError("sync", path, e);
+    }
+  }
   let fh;
   try {
     fh = await open(path, "r+");

@@ -4,22 +4,37 @@
  *
  * @module
  */
-import { copyFile, open, readFile, rename, rm, stat, truncate } from "node:fs/promises";
+import { open, readFile, stat, truncate } from "node:fs/promises";
 import type { MetricColumns, MetricHistory } from "../../entities.js";
-import { isLater, type LatestPoint } from "../latest.js";
+import type { LatestPoint } from "../latest.js";
 import { emptyHistory } from "../memory/series.js";
-import { appendAt, ioError, syncFile } from "./files.js";
-import { encodeFrame, MIN_FRAME_ROWS, scanFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
+import { appendAt, ioError, type HandleCache } from "./files.js";
+import { column, decodeLayouts, decodeStream, encodeStream, type BatchLayout } from "./ipc-codec.js";
+import { encodeFrame, MIN_FRAME_ROWS, scanFrames, walkFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
 
 /**
  * What the store remembers about a history file: its intact length, frame counts, inode (to
  * notice a rewrite), and `compactFrom`, the offset of the first small frame not yet compacted
  * (everything before it is already in large frames and is never rewritten).
  */
-export type HistoryState = { bytes: number; frames: number; smallFrames: number; ino: number; compactFrom: number };
+export type HistoryState = {
+  bytes: number;
+  frames: number;
+  smallFrames: number;
+  ino: number;
+  compactFrom: number;
+  /** CRC trailer of the last frame before `bytes`: tells a snapshot whether the file is still the one it describes. */
+  tailCrc?: number;
+};
 
-/** Concatenates metric columns of one run into points with one shared key list. */
+/**
+ * Concatenates metric columns of one run into points with one shared key list. Chunks that are
+ * consecutive views of one buffer with one key list (what the client sends) become one view
+ * with no copy.
+ */
 export function toPoints(parts: readonly MetricColumns[]): Points {
+  const whole = joinedView(parts);
+  if (whole) return whole;
   const keys: string[] = [];
   const ids = new Map<string, number>();
   let n = 0;
@@ -41,17 +56,40 @@ export function toPoints(parts: readonly MetricColumns[]): Points {
   return out;
 }
 
+function joinedView(parts: readonly MetricColumns[]): Points | undefined {
+  const first = parts[0];
+  if (!first || !(first.keyIds instanceof Uint32Array)) return undefined;
+  const cols = (p: MetricColumns) => [p.keyIds, p.steps, p.values, p.timestamps] as const;
+  let n = first.values.length;
+  for (let i = 1; i < parts.length; i++) {
+    const a = cols(parts[i - 1]!), b = cols(parts[i]!);
+    if (parts[i]!.keys !== first.keys) return undefined;
+    for (let c = 0; c < 4; c++) {
+      if (b[c]!.buffer !== a[c]!.buffer || b[c]!.byteOffset !== a[c]!.byteOffset + a[c]!.byteLength) return undefined;
+    }
+    n += parts[i]!.values.length;
+  }
+  const k = first.keyIds;
+  return {
+    keys: [...first.keys],
+    keyIds: new Int32Array(k.buffer, k.byteOffset, n),
+    steps: new Float64Array(first.steps.buffer, first.steps.byteOffset, n),
+    values: new Float64Array(first.values.buffer, first.values.byteOffset, n),
+    timestamps: new Float64Array(first.timestamps.buffer, first.timestamps.byteOffset, n),
+  };
+}
+
 /** Appends one frame; on failure the file is left as it was. Returns the new state. */
-export async function appendPoints(path: string, state: HistoryState, points: Points): Promise<HistoryState> {
+export async function appendPoints(path: string, state: HistoryState, points: Points, handles?: HandleCache): Promise<HistoryState> {
   const frame = encodeFrame(points);
-  await appendAt(path, state.bytes, [frame.header, frame.payload, frame.trailer]);
+  await appendAt(path, state.bytes, frame.parts, handles);
   const ino = state.ino || (await stat(path)).ino;
   const small = points.values.length < MIN_FRAME_ROWS;
   const smallFrames = (state.smallFrames ?? 0) + (small ? 1 : 0);
   const bytes = state.bytes + frame.length;
   // The compaction region starts at the first small frame; large frames before it stay put.
   const compactFrom = (state.smallFrames ?? 0) > 0 ? state.compactFrom : small ? state.bytes : bytes;
-  return { bytes, frames: state.frames + 1, smallFrames, ino, compactFrom };
+  return { bytes, frames: state.frames + 1, smallFrames, ino, compactFrom, tailCrc: frame.crc };
 }
 
 /** Reads a history file, tolerating a missing file. */
@@ -84,52 +122,105 @@ export async function readTail(path: string, position: number, length: number): 
 /**
  * Every point of `key`, in logging order, from the frames of `bytes` (up to `limit`). Their
  * checksums are not checked again: these are bytes the store verified at open or wrote itself.
+ * Columns are copied once, byte for byte, from the file bytes into the result (frames sit at any
+ * alignment, so typed views of them would need a copy of their own first).
  */
 export function historyOf(bytes: Uint8Array, key: string, limit = bytes.length): MetricHistory {
-  const chunks: { steps: Float64Array; values: Float64Array; timestamps: Float64Array }[] = [];
+  type Piece = { src: Uint8Array; layout: BatchLayout; want: number; count: number };
+  const pieces: Piece[] = [];
   let total = 0;
-  scanFrames(bytes.subarray(0, limit), (b) => {
-    const want = b.keys.indexOf(key);
-    if (want < 0) return;
-    const ids = b.keyIds;
-    let n = 0;
-    for (let i = 0; i < ids.length; i++) if (ids[i] === want) n++;
-    if (n === 0) return;
-    if (n === ids.length) {
-      chunks.push({ steps: b.steps, values: b.values, timestamps: b.timestamps });
-    } else {
-      const c = { steps: new Float64Array(n), values: new Float64Array(n), timestamps: new Float64Array(n) };
-      for (let i = 0, j = 0; i < ids.length; i++) {
-        if (ids[i] !== want) continue;
-        c.steps[j] = b.steps[i]!;
-        c.values[j] = b.values[i]!;
-        c.timestamps[j++] = b.timestamps[i]!;
-      }
-      chunks.push(c);
+  walkFrames(bytes.subarray(0, limit), (payload) => {
+    let rows = 0;
+    for (const { src, layout } of layoutsOf(payload)) {
+      rows += layout.rows;
+      const want = layout.keys.indexOf(key);
+      if (want < 0) continue;
+      const count = layout.keys.length === 1 ? layout.rows : countKey(src, layout, want);
+      if (count === 0) continue;
+      pieces.push({ src, layout, want, count });
+      total += count;
     }
-    total += n;
+    return rows;
   }, 0, false);
   if (total === 0) return emptyHistory(key);
   const h: MetricHistory = { key, steps: new Float64Array(total), values: new Float64Array(total), timestamps: new Float64Array(total) };
+  const out = { steps: new Uint8Array(h.steps.buffer), values: new Uint8Array(h.values.buffer), timestamps: new Uint8Array(h.timestamps.buffer) };
   let at = 0;
-  for (const c of chunks) {
-    h.steps.set(c.steps, at);
-    h.values.set(c.values, at);
-    h.timestamps.set(c.timestamps, at);
-    at += c.steps.length;
+  for (const { src, layout: l, want, count } of pieces) {
+    if (count === l.rows) {
+      out.steps.set(src.subarray(l.stepsAt, l.stepsAt + count * 8), at * 8);
+      out.values.set(src.subarray(l.valuesAt, l.valuesAt + count * 8), at * 8);
+      out.timestamps.set(src.subarray(l.timestampsAt, l.timestampsAt + count * 8), at * 8);
+    } else {
+      const ids = column(Int32Array, src, l.keyIdsAt, l.rows);
+      const steps = column(Float64Array, src, l.stepsAt, l.rows);
+      const values = column(Float64Array, src, l.valuesAt, l.rows);
+      const timestamps = column(Float64Array, src, l.timestampsAt, l.rows);
+      for (let i = 0, j = at; i < l.rows; i++) {
+        if (ids[i] !== want) continue;
+        h.steps[j] = steps[i]!;
+        h.values[j] = values[i]!;
+        h.timestamps[j++] = timestamps[i]!;
+      }
+    }
+    at += count;
   }
   return h;
 }
 
-/** Updates `latest` with every point of one batch. */
+/**
+ * A frame's batches with the bytes their offsets point into: the payload itself, or, for a frame
+ * of another writer (decoded by Arrow JS), a re-encoding of it in this codec's layout.
+ */
+function layoutsOf(payload: Uint8Array): { src: Uint8Array; layout: BatchLayout }[] {
+  const own = decodeLayouts(payload);
+  if (own) return own.map((layout) => ({ src: payload, layout }));
+  return decodeStream(payload).flatMap((v) => {
+    const again = encodeStream(v, Math.max(1, v.values.length));
+    const src = new Uint8Array(again.length);
+    let at = 0;
+    for (const p of again.parts) (src.set(p, at), (at += p.length));
+    return decodeLayouts(src)!.map((layout) => ({ src, layout }));
+  });
+}
+
+function countKey(src: Uint8Array, l: BatchLayout, want: number): number {
+  const ids = column(Int32Array, src, l.keyIdsAt, l.rows);
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) if (ids[i] === want) n++;
+  return n;
+}
+
+/**
+ * Updates `latest` with every point of one batch, in order, as {@link isLater} would point by
+ * point. The running best per key lives in typed arrays indexed by key id (no string lookups per
+ * point); starting from the stored latest keeps the exact sequential result even with NaN values,
+ * whose comparisons are not transitive.
+ */
 export function updateLatest(latest: Map<string, LatestPoint>, b: BatchView | Points): void {
-  for (let i = 0; i < b.values.length; i++) {
-    const key = b.keys[b.keyIds[i]!]!;
-    const step = b.steps[i]!;
-    const ts = b.timestamps[i]!;
-    const value = b.values[i]!;
-    if (isLater(latest.get(key), step, ts, value)) latest.set(key, { step, timestamp: ts, value });
+  const k = b.keys.length;
+  const bs = new Float64Array(k), bt = new Float64Array(k), bv = new Float64Array(k);
+  const state = new Uint8Array(k); // 0 none, 1 stored, 2 changed
+  for (let id = 0; id < k; id++) {
+    const p = latest.get(b.keys[id]!);
+    if (!p) continue;
+    state[id] = 1;
+    bs[id] = p.step;
+    bt[id] = p.timestamp;
+    bv[id] = p.value;
   }
+  const { keyIds, steps, timestamps, values } = b;
+  for (let i = 0; i < values.length; i++) {
+    const id = keyIds[i]!;
+    const s = steps[i]!, t = timestamps[i]!, v = values[i]!;
+    if (state[id] === 0 || (s !== bs[id] ? s > bs[id]! : t !== bt[id] ? t > bt[id]! : v > bv[id]!)) {
+      state[id] = 2;
+      bs[id] = s;
+      bt[id] = t;
+      bv[id] = v;
+    }
+  }
+  for (let id = 0; id < k; id++) if (state[id] === 2) latest.set(b.keys[id]!, { step: bs[id]!, timestamp: bt[id]!, value: bv[id]! });
 }
 
 /**
@@ -154,41 +245,4 @@ export async function scanHistory(
     if (repair) await truncate(path, absolute.validBytes).catch((e) => { throw ioError("repair", path, e); });
   }
   return { scan: absolute, ino: st.ino };
-}
-
-/**
- * Merges the frames from `state.compactFrom` on into one frame of large batches. The bytes
- * before it are copied as they are; the new file is written beside the old one and renamed over
- * it, so a crash at any point leaves either the old file or the new one. Returns the new state.
- */
-export async function compactHistory(path: string, state: HistoryState): Promise<HistoryState> {
-  const from = Math.min(state.compactFrom, state.bytes);
-  const region = await readTail(path, from, state.bytes - from);
-  const parts: MetricColumns[] = [];
-  const scan = scanFrames(region, (b) =>
-    parts.push({ keys: b.keys, keyIds: new Uint32Array(b.keyIds), values: b.values, steps: b.steps, timestamps: b.timestamps }),
-  );
-  if (scan.frames <= 1) return state;
-  const points = toPoints(parts);
-  const frame = encodeFrame(points);
-  const tmp = `${path}.compact.tmp`;
-  try {
-    await copyFile(path, tmp);
-    await truncate(tmp, from);
-    await appendAt(tmp, from, [frame.header, frame.payload, frame.trailer]);
-    await syncFile(tmp);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw ioError("compact", path, e);
-  }
-  const small = points.values.length < MIN_FRAME_ROWS;
-  const bytes = from + frame.length;
-  return {
-    bytes,
-    frames: state.frames - scan.frames + 1,
-    smallFrames: small ? 1 : 0,
-    ino: (await stat(path)).ino,
-    compactFrom: small ? from : bytes,
-  };
 }

@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment, type RunInfo } from "../../entities.js";
 import type { LatestPoint } from "../latest.js";
 import { readJson, writeAtomic } from "./files.js";
-import { scanHistory, type HistoryState } from "./history.js";
+import { recoverCompaction } from "./compact.js";
+import { readTail, scanHistory, type HistoryState } from "./history.js";
 
 /** The in-memory summary of one run (what search and tables need). */
 export type RunRecord = {
@@ -192,10 +193,15 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
   let frames = 0;
   let smallFrames = 0;
   let compactFrom = -1;
+  if (writer) {
+    const note = await recoverCompaction(histPath);
+    if (note) warn(note);
+  }
   if (cached) {
     const st = await stat(histPath).catch(() => undefined);
-    // The cached latest values hold for the first `bytes` of the same file (same inode).
-    if (st && st.ino === cached.history.ino && st.size >= cached.history.bytes) {
+    // The cached latest values hold for the first `bytes` of the same file (same inode, and the
+    // same last frame there: compaction rewrites a file in place).
+    if (st && st.ino === cached.history.ino && st.size >= cached.history.bytes && (await sameTail(histPath, cached.history))) {
       for (const [k, [step, ts, v]] of Object.entries(cached.latest)) latest.set(k, { step, timestamp: ts, value: decodeNum(v) });
       from = cached.history.bytes;
       frames = cached.history.frames;
@@ -210,6 +216,7 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
   let { scan, ino } = await scanHistory(histPath, latest, from, writer && from === 0);
   if (scan.damage && from > 0) {
     latest.clear();
+    from = 0;
     frames = 0;
     smallFrames = 0;
     compactFrom = -1;
@@ -227,9 +234,23 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
       smallFrames: smallFrames + scan.smallFrames,
       ino,
       compactFrom: compactFrom >= 0 ? compactFrom : scan.smallFrames > 0 ? scan.firstSmallAt : scan.validBytes,
+      ...(scan.lastCrc !== undefined ? { tailCrc: scan.lastCrc } : cachedTail(cached, from)),
     },
     metaMtimeMs,
   };
+}
+
+/** True when the 4 bytes before `h.bytes` are still the CRC the snapshot saw there. */
+async function sameTail(path: string, h: HistoryState): Promise<boolean> {
+  if (h.bytes === 0) return true;
+  // Snapshots from before tailCrc existed cannot tell; those versions never compacted in place.
+  if (h.tailCrc === undefined) return true;
+  const tail = await readTail(path, h.bytes - 4, 4).catch(() => new Uint8Array(0));
+  return tail.length === 4 && new DataView(tail.buffer, tail.byteOffset).getUint32(0, true) === h.tailCrc;
+}
+
+function cachedTail(cached: SnapshotRun | undefined, from: number): { tailCrc?: number } {
+  return from > 0 && cached?.history.tailCrc !== undefined ? { tailCrc: cached.history.tailCrc } : {};
 }
 
 function rebuiltMeta(runId: string, why: string): RunMeta {

@@ -15,3 +15,24 @@ export class Queue {
     return result;
   }
 }
+
+/**
+ * Calls `fn` on every item with at most `limit` calls in flight, and resolves with the failures
+ * (each item is attempted whatever happens to the others). Writes to different runs' files are
+ * independent, and the file system's thread pool overlaps them well (1,000 runs per flush).
+ */
+export async function eachLimit<T>(items: Iterable<T>, limit: number, fn: (item: T) => Promise<void>): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  const it = items[Symbol.iterator]();
+  const worker = async () => {
+    for (let next = it.next(); !next.done; next = it.next()) {
+      try {
+        await fn(next.value);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return errors;
+}
