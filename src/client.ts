@@ -185,7 +185,7 @@ export class TrackingClient {
 
   /** The buffer is full: write now, or, while the store is still busy, keep buffering. */
   private full(): void {
-    if (this.inFlight > 0 && this.buffer.capacity * 2 <= this.maxBufferPoints) this.buffer.grow();
+    if (this.inFlight > 0 && this.buffer.capacity < this.maxBufferPoints) this.buffer.grow(this.maxBufferPoints);
     else this.startFlush();
   }
 

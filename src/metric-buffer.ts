@@ -37,10 +37,14 @@ export class MetricBuffer {
     this.block = allocate(capacity);
   }
 
-  /** Doubles the capacity, keeping the waiting points (while the store is busy, batches grow). */
-  grow(): void {
+  /**
+   * Grows the capacity to `capacity`, keeping the waiting points (while the store is busy,
+   * batches grow). One step to the final size, not doublings: each step copies everything
+   * waiting, and untouched pages of a large zeroed array cost no memory until written.
+   */
+  grow(capacity: number): void {
     const old = this.block;
-    this.capacity *= 2;
+    this.capacity = capacity;
     const b = allocate(this.capacity);
     b.runSlots.set(old.runSlots.subarray(0, old.length));
     b.keyIds.set(old.keyIds.subarray(0, old.length));
