@@ -14,7 +14,9 @@ import { join } from "node:path";
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment, type RunInfo } from "../../entities.js";
 import type { LatestPoint } from "../latest.js";
 import { readJson, writeAtomic } from "./files.js";
+import { throwFirst } from "../store.js";
 import { recoverCompaction } from "./compact.js";
+import { eachLimit } from "./queue.js";
 import { readTail, scanHistory, type HistoryState } from "./history.js";
 
 /** The in-memory summary of one run (what search and tables need). */
@@ -81,10 +83,21 @@ export async function loadRoot(root: string, writer: boolean, warn: (m: string) 
   let outdated = !snap.ok && !snap.missing;
   let reused = 0;
   const runs = new Map<string, RunRecord>();
-  for (const runId of await listDir(paths.runs(root))) {
-    if (!/^[0-9a-f]{32}$/.test(runId)) continue;
-    const c = Object.hasOwn(cached, runId) ? cached[runId] : undefined;
-    const r = await loadRun(root, runId, c, writer, warn);
+  const ids = (await listDir(paths.runs(root))).filter((id) => /^[0-9a-f]{32}$/.test(id));
+  const cachedOf = (runId: string) => (Object.hasOwn(cached, runId) ? cached[runId] : undefined);
+  // Runs load side by side (each is a few small file-system calls); warnings are told in folder order.
+  const loadedRuns: { r: RunRecord; warnings: string[] }[] = new Array(ids.length);
+  throwFirst(
+    await eachLimit(ids.keys(), 16, async (i) => {
+      const warnings: string[] = [];
+      loadedRuns[i] = { r: await loadRun(root, ids[i]!, cachedOf(ids[i]!), writer, (m) => warnings.push(m)), warnings };
+    }),
+  );
+  for (let i = 0; i < ids.length; i++) {
+    const runId = ids[i]!;
+    const c = cachedOf(runId);
+    const { r, warnings } = loadedRuns[i]!;
+    for (const m of warnings) warn(m);
     runs.set(runId, r);
     if (c) reused++;
     const h = r.history;
