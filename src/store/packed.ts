@@ -11,8 +11,11 @@ import type { BatchEntry, PackedFlush } from "./store.js";
 /** Point columns of any runs; `runSlots` say which run each point belongs to. */
 export type PointColumns = PackedFlush["points"];
 
-/** Per-run columns as plain typed arrays (what a regrouped flush is written into). */
-export type RunColumns = { keyIds: Uint32Array; values: Float64Array; steps: Float64Array; timestamps: Float64Array };
+/**
+ * Per-run columns as plain typed arrays (what a regrouped flush is written into), at least as
+ * long as asked; `order`, if given, is scratch space for the sort.
+ */
+export type RunColumns = { keyIds: Uint32Array; values: Float64Array; steps: Float64Array; timestamps: Float64Array; order?: Uint32Array };
 
 /** Gives `n`-point columns to regroup into; the default allocates fresh ones. */
 export type ColumnsFor = (n: number) => RunColumns;
@@ -46,11 +49,11 @@ export function splitByRun(points: PointColumns, keys: readonly string[], maxPoi
   for (let i = 0; i < n; i++) starts[slots[i]! + 1]++;
   for (let s = 1; s < starts.length; s++) starts[s] += starts[s - 1]!;
   const at = starts.slice(0, maxSlot + 1);
-  const dest = new Uint32Array(n);
+  const cols = into(n);
+  const dest = cols.order && cols.order.length >= n ? cols.order : new Uint32Array(n);
   for (let i = 0; i < n; i++) dest[i] = at[slots[i]!]!++;
   // One pass per column: each pass writes to one array only, which stays in cache far better
   // than scattering four columns at once (measured ~1.5× faster with 1,000 runs).
-  const cols = into(n);
   for (let i = 0; i < n; i++) cols.keyIds[dest[i]!] = points.keyIds[i]!;
   for (let i = 0; i < n; i++) cols.values[dest[i]!] = points.values[i]!;
   for (let i = 0; i < n; i++) cols.steps[dest[i]!] = points.steps[i]!;

@@ -261,7 +261,7 @@ export class ArrowStore implements TrackingStore {
     // Grow to fit; shrink again after a burst so one big flush does not pin its memory.
     if (have < n || have > 8 * Math.max(n, 65_536)) {
       const size = Math.max(65_536, 2 ** Math.ceil(Math.log2(n)));
-      this.scratch = { keyIds: new Uint32Array(size), values: new Float64Array(size), steps: new Float64Array(size), timestamps: new Float64Array(size) };
+      this.scratch = { keyIds: new Uint32Array(size), values: new Float64Array(size), steps: new Float64Array(size), timestamps: new Float64Array(size), order: new Uint32Array(size) };
     }
     return this.scratch!;
   }
