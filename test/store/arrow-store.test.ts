@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Field, Float64, makeData, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray } from "apache-arrow";
+import { crc32 } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { SCHEMA } from "../../src/store/arrow/segments.js";
 import { metricColumns } from "../../src/store/store.js";
 import { openArrowStore, openArrowUri } from "../../src/store/arrow/index.js";
 import { expectTrackerError } from "./contract.js";
@@ -112,6 +115,48 @@ describe("store/arrow", () => {
     expect(snap.runs[run.info.runId].latest.m[2]).toBe(0.2);
     expect(snap.runs[run.info.runId].history.bytes).toBe(statSync(join(dir, "runs", run.info.runId, "history.tbseg")).size);
     await s.close();
+  });
+
+  it("reads histories whose frames Arrow JS's own writer wrote (files of earlier versions), mixed keys and replacement dictionaries included", async () => {
+    const dir = fresh();
+    const w = await openArrowStore(dir, quiet);
+    const run = await w.createRun({ experimentId: "0" });
+    await w.close();
+    // The same columns declared nullable: a schema message other than this codec's, so that
+    // frame goes through Arrow JS; frames with the very same schema bytes are read by the codec.
+    const nullable = new Schema(SCHEMA.fields.map((f) => new Field(f.name, f.type, true)));
+    const batch = (keys: string[], ids: number[], from: number, schema = SCHEMA) => {
+      const n = ids.length;
+      const f64 = (xs: number[]) => makeData({ type: new Float64(), length: n, nullCount: 0, data: Float64Array.from(xs) });
+      const key = makeData({ type: SCHEMA.fields[0]!.type, length: n, nullCount: 0, data: Int32Array.from(ids), dictionary: vectorFromArray(keys, new Utf8()) });
+      const children = [key, f64(ids.map((_, i) => from + i)), f64(ids.map((_, i) => (from + i) / 10)), f64(ids.map(() => 5))];
+      return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+    };
+    const frame = (batches: RecordBatch[]) => {
+      const writer = new RecordBatchStreamWriter();
+      for (const b of batches) writer.write(b);
+      writer.finish();
+      const payload = writer.toUint8Array(true);
+      const out = Buffer.alloc(12 + payload.length);
+      out.writeUInt32LE(0x31534254, 0);
+      out.writeUInt32LE(payload.length, 4);
+      out.set(payload, 8);
+      out.writeUInt32LE(crc32(payload), 8 + payload.length);
+      return out;
+    };
+    const hist = join(dir, "runs", run.info.runId, "history.tbseg");
+    writeFileSync(hist, Buffer.concat([frame([batch(["a", "b"], [0, 1, 0], 0, nullable), batch(["b"], [0, 0], 3, nullable)]), frame([batch(["a"], [0], 5)])]));
+    rmSync(join(dir, "summary.json"), { force: true });
+    const r = await openArrowStore(dir, quiet);
+    const a = await r.getMetricHistory(run.info.runId, "a");
+    expect(Array.from(a.steps)).toEqual([0, 2, 5]);
+    expect(Array.from(a.values)).toEqual([0, 0.2, 0.5]);
+    expect(Array.from((await r.getMetricHistory(run.info.runId, "b")).steps)).toEqual([1, 3, 4]);
+    expect((await r.getRun(run.info.runId)).data.metrics).toEqual({ a: 0.5, b: 0.4 });
+    // New frames (this codec's) follow the old ones.
+    await r.logBatch(run.info.runId, { metrics: points("a", 6, 2) });
+    expect(Array.from((await r.getMetricHistory(run.info.runId, "a")).steps)).toEqual([0, 2, 5, 6, 7]);
+    await r.close();
   });
 
   it("names the expected form for a malformed arrow: URI", async () => {

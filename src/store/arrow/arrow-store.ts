@@ -51,7 +51,9 @@ import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-fil
 import { HandleCache, ioError, syncFile, writeAtomic } from "./files.js";
 import { compactHistory, CompactionIncomplete } from "./compact.js";
 import { RunGate } from "./gate.js";
-import { appendPoints, historyOf, readTail, toPoints, updateLatest } from "./history.js";
+import { appendPoints, toPoints, updateLatest } from "./history.js";
+import { readKeyHistory } from "./history-read.js";
+import { emptyHistory } from "../memory/series.js";
 import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
 import { acquireLock } from "./lock.js";
 import { eachLimit, Queue } from "./queue.js";
@@ -318,12 +320,12 @@ export class ArrowStore implements TrackingStore {
     return this.gate(runId).read(async () => {
       // Only the bytes known to be complete: a concurrent append may be half way through.
       const limit = r.history.bytes;
-      if (limit === 0) return historyOf(new Uint8Array(0), key);
-      const bytes = await readTail(paths.history(this.root, runId), 0, limit).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") return new Uint8Array(0);
-        throw ioError("read", paths.history(this.root, runId), e);
+      if (limit === 0) return emptyHistory(key);
+      const path = paths.history(this.root, runId);
+      return readKeyHistory(path, limit, key).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return emptyHistory(key);
+        throw ioError("read the metric history in", path, e);
       });
-      return historyOf(bytes, key);
     });
   }
 

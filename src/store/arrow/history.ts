@@ -1,16 +1,14 @@
 /**
- * One run's metric history file: appending frames, reading one key back as columns, scanning
- * for the latest values, and compacting many small frames into one with large batches.
+ * One run's metric history file: appending frames and scanning them for the latest values.
+ * Reading a key back is history-read.ts; merging small frames is compact.ts.
  *
  * @module
  */
 import { open, readFile, stat, truncate } from "node:fs/promises";
-import type { MetricColumns, MetricHistory } from "../../entities.js";
+import type { MetricColumns } from "../../entities.js";
 import type { LatestPoint } from "../latest.js";
-import { emptyHistory } from "../memory/series.js";
 import { appendAt, ioError, type HandleCache } from "./files.js";
-import { column, decodeLayouts, decodeStream, encodeStream, type BatchLayout } from "./ipc-codec.js";
-import { encodeFrame, MIN_FRAME_ROWS, scanFrames, walkFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
+import { encodeFrame, MIN_FRAME_ROWS, scanFrames, type BatchView, type FrameScan, type Points } from "./segments.js";
 
 /**
  * What the store remembers about a history file: its intact length, frame counts, inode (to
@@ -117,78 +115,6 @@ export async function readTail(path: string, position: number, length: number): 
   } finally {
     await fh.close();
   }
-}
-
-/**
- * Every point of `key`, in logging order, from the frames of `bytes` (up to `limit`). Their
- * checksums are not checked again: these are bytes the store verified at open or wrote itself.
- * Columns are copied once, byte for byte, from the file bytes into the result (frames sit at any
- * alignment, so typed views of them would need a copy of their own first).
- */
-export function historyOf(bytes: Uint8Array, key: string, limit = bytes.length): MetricHistory {
-  type Piece = { src: Uint8Array; layout: BatchLayout; want: number; count: number };
-  const pieces: Piece[] = [];
-  let total = 0;
-  walkFrames(bytes.subarray(0, limit), (payload) => {
-    let rows = 0;
-    for (const { src, layout } of layoutsOf(payload)) {
-      rows += layout.rows;
-      const want = layout.keys.indexOf(key);
-      if (want < 0) continue;
-      const count = layout.keys.length === 1 ? layout.rows : countKey(src, layout, want);
-      if (count === 0) continue;
-      pieces.push({ src, layout, want, count });
-      total += count;
-    }
-    return rows;
-  }, 0, false);
-  if (total === 0) return emptyHistory(key);
-  const h: MetricHistory = { key, steps: new Float64Array(total), values: new Float64Array(total), timestamps: new Float64Array(total) };
-  const out = { steps: new Uint8Array(h.steps.buffer), values: new Uint8Array(h.values.buffer), timestamps: new Uint8Array(h.timestamps.buffer) };
-  let at = 0;
-  for (const { src, layout: l, want, count } of pieces) {
-    if (count === l.rows) {
-      out.steps.set(src.subarray(l.stepsAt, l.stepsAt + count * 8), at * 8);
-      out.values.set(src.subarray(l.valuesAt, l.valuesAt + count * 8), at * 8);
-      out.timestamps.set(src.subarray(l.timestampsAt, l.timestampsAt + count * 8), at * 8);
-    } else {
-      const ids = column(Int32Array, src, l.keyIdsAt, l.rows);
-      const steps = column(Float64Array, src, l.stepsAt, l.rows);
-      const values = column(Float64Array, src, l.valuesAt, l.rows);
-      const timestamps = column(Float64Array, src, l.timestampsAt, l.rows);
-      for (let i = 0, j = at; i < l.rows; i++) {
-        if (ids[i] !== want) continue;
-        h.steps[j] = steps[i]!;
-        h.values[j] = values[i]!;
-        h.timestamps[j++] = timestamps[i]!;
-      }
-    }
-    at += count;
-  }
-  return h;
-}
-
-/**
- * A frame's batches with the bytes their offsets point into: the payload itself, or, for a frame
- * of another writer (decoded by Arrow JS), a re-encoding of it in this codec's layout.
- */
-function layoutsOf(payload: Uint8Array): { src: Uint8Array; layout: BatchLayout }[] {
-  const own = decodeLayouts(payload);
-  if (own) return own.map((layout) => ({ src: payload, layout }));
-  return decodeStream(payload).flatMap((v) => {
-    const again = encodeStream(v, Math.max(1, v.values.length));
-    const src = new Uint8Array(again.length);
-    let at = 0;
-    for (const p of again.parts) (src.set(p, at), (at += p.length));
-    return decodeLayouts(src)!.map((layout) => ({ src, layout }));
-  });
-}
-
-function countKey(src: Uint8Array, l: BatchLayout, want: number): number {
-  const ids = column(Int32Array, src, l.keyIdsAt, l.rows);
-  let n = 0;
-  for (let i = 0; i < ids.length; i++) if (ids[i] === want) n++;
-  return n;
 }
 
 /**

@@ -232,13 +232,54 @@ export function decodeLayouts(bytes: Uint8Array): BatchLayout[] | undefined {
   }
 }
 
+/** One message's metadata: a dictionary batch (one utf8 column) or a record batch (our 4 columns). */
+export type MessageHead =
+  | { type: "dictionary"; bodyLength: number; rows: number; buffers: number[]; isDelta: boolean }
+  | { type: "batch"; bodyLength: number; rows: number; buffers: number[] };
+
+/**
+ * Parses the metadata flatbuffer of one message (the bytes after its 8-byte prefix). Throws
+ * {@link NotOurShape} for anything this codec does not write, and a plain Error for damage.
+ */
+export function readMessageHead(meta: Uint8Array): MessageHead {
+  const bb = new ByteBuffer(meta);
+  const msg = readMessage(bb);
+  if (msg.bodyLength < 0) throw new Error("a negative message body length");
+  if (msg.type === HEADER_DICTIONARY) {
+    const field = (slot: number) => bb.__offset(msg.header, 4 + 2 * slot);
+    if ((field(0) && bb.readInt64(msg.header + field(0)) !== 0n) || !field(1)) throw new NotOurShape("dictionary id");
+    const isDelta = field(2) ? bb.readInt8(msg.header + field(2)) !== 0 : false;
+    const rb = readRecordBatch(bb, bb.__indirect(msg.header + field(1)), 1, 3);
+    checkBuffers(rb.buffers, msg.bodyLength);
+    return { type: "dictionary", bodyLength: msg.bodyLength, rows: rb.rows, buffers: rb.buffers, isDelta };
+  }
+  if (msg.type === HEADER_RECORD_BATCH) {
+    const rb = readRecordBatch(bb, msg.header, 4, 8);
+    checkBuffers(rb.buffers, msg.bodyLength);
+    for (const [at, width] of [[2, 4], [6, 8], [10, 8], [14, 8]] as const) {
+      if (rb.buffers[at + 1]! < rb.rows * width) throw new Error("a column is shorter than its batch");
+    }
+    return { type: "batch", bodyLength: msg.bodyLength, rows: rb.rows, buffers: rb.buffers };
+  }
+  if (msg.type === HEADER_SCHEMA) throw new NotOurShape("a second schema");
+  throw new Error(`unexpected message type ${msg.type}`);
+}
+
+/** True for the error {@link readMessageHead} throws on a stream of another writer's shape. */
+export const isForeignShape = (e: unknown): boolean => e instanceof NotOurShape;
+
+/** The length of the schema message every stream of this codec starts with. */
+export const SCHEMA_MESSAGE_LENGTH = SCHEMA_MESSAGE.length;
+
+/** True when `bytes` starts with this codec's schema message. */
+export const startsWithOurSchema = (bytes: Uint8Array): boolean => bytes.length >= SCHEMA_MESSAGE.length && sameBytes(bytes, SCHEMA_MESSAGE);
+
 function decodeOwn(bytes: Uint8Array): BatchLayout[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expectSchema = SCHEMA_MESSAGE;
-  if (bytes.length < expectSchema.length || !sameBytes(bytes, expectSchema)) throw new NotOurShape("another schema message");
+  if (!startsWithOurSchema(bytes)) throw new NotOurShape("another schema message");
   const out: BatchLayout[] = [];
   let keys: string[] | undefined;
-  let at = expectSchema.length;
+  let at = SCHEMA_MESSAGE.length;
   for (;;) {
     if (at + 8 > bytes.length) throw new Error("stream ends inside a message prefix");
     if (view.getUint32(at, true) !== CONTINUATION) throw new NotOurShape("legacy message prefix");
@@ -247,43 +288,27 @@ function decodeOwn(bytes: Uint8Array): BatchLayout[] {
     const metaStart = at + 8;
     const bodyStart = metaStart + metaLength;
     if (metaLength < 0 || bodyStart > bytes.length) throw new Error("message metadata runs past the stream");
-    const bb = new ByteBuffer(bytes.subarray(metaStart, bodyStart));
-    const msg = readMessage(bb);
-    if (bodyStart + msg.bodyLength > bytes.length) throw new Error("message body runs past the stream");
-    if (msg.type === HEADER_DICTIONARY) {
-      const field = (slot: number) => bb.__offset(msg.header, 4 + 2 * slot);
-      if ((field(0) && bb.readInt64(msg.header + field(0)) !== 0n) || !field(1)) throw new NotOurShape("dictionary id");
-      const delta = field(2) ? bb.readInt8(msg.header + field(2)) !== 0 : false;
-      const rb = readRecordBatch(bb, bb.__indirect(msg.header + field(1)), 1, 3);
-      checkBuffers(rb.buffers, msg.bodyLength);
-      const more = readKeys(bytes.subarray(bodyStart, bodyStart + msg.bodyLength), rb.rows, rb.buffers);
-      keys = delta && keys ? keys.concat(more) : more;
-    } else if (msg.type === HEADER_RECORD_BATCH) {
-      if (!keys) throw new Error("a record batch comes before its dictionary");
-      const rb = readRecordBatch(bb, msg.header, 4, 8);
-      checkBuffers(rb.buffers, msg.bodyLength);
-      const n = rb.rows;
-      const b = bodyStart;
-      for (const [at, width] of [[2, 4], [6, 8], [10, 8], [14, 8]] as const) {
-        if (rb.buffers[at + 1]! < n * width) throw new Error("a column is shorter than its batch");
-      }
-      checkKeyIds(view, b + rb.buffers[2]!, n, keys.length);
-      out.push({ keys, rows: n, keyIdsAt: b + rb.buffers[2]!, stepsAt: b + rb.buffers[6]!, valuesAt: b + rb.buffers[10]!, timestampsAt: b + rb.buffers[14]! });
-    } else if (msg.type === HEADER_SCHEMA) {
-      throw new NotOurShape("a second schema");
+    const head = readMessageHead(bytes.subarray(metaStart, bodyStart));
+    if (bodyStart + head.bodyLength > bytes.length) throw new Error("message body runs past the stream");
+    if (head.type === "dictionary") {
+      const more = readKeys(bytes.subarray(bodyStart, bodyStart + head.bodyLength), head.rows, head.buffers);
+      keys = head.isDelta && keys ? keys.concat(more) : more;
     } else {
-      throw new Error(`unexpected message type ${msg.type}`);
+      if (!keys) throw new Error("a record batch comes before its dictionary");
+      const b = bodyStart;
+      checkKeyIds(view, b + head.buffers[2]!, head.rows, keys.length);
+      out.push({ keys, rows: head.rows, keyIdsAt: b + head.buffers[2]!, stepsAt: b + head.buffers[6]!, valuesAt: b + head.buffers[10]!, timestampsAt: b + head.buffers[14]! });
     }
-    at = bodyStart + msg.bodyLength;
+    at = bodyStart + head.bodyLength;
   }
 }
 
-function checkKeyIds(view: DataView, at: number, n: number, nKeys: number): void {
+export function checkKeyIds(view: DataView, at: number, n: number, nKeys: number): void {
   // One key (the common case): every valid index is 0.
   for (let i = 0; i < n; i++) if (view.getUint32(at + 4 * i, true) >= nKeys) throw new Error("a key index lies outside the dictionary");
 }
 
-function readKeys(body: Uint8Array, k: number, buffers: number[]): string[] {
+export function readKeys(body: Uint8Array, k: number, buffers: number[]): string[] {
   const offsets = column(Int32Array, body, buffers[2]!, k + 1);
   const data = body.subarray(buffers[4]!, buffers[4]! + buffers[5]!);
   const utf8 = new TextDecoder("utf-8", { fatal: true });
