@@ -48,6 +48,8 @@ const cjs = {
 };
 await build({ ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/cjs/index.cjs" });
 await build({ ...cjs, entryPoints: ["worker/node-host.ts"], outfile: "dist/cjs/node-host.cjs" });
+// trackbook/mlruns for CommonJS (tslab): yaml and fflate are bundled in, node: modules stay require()d.
+await build({ ...cjs, entryPoints: ["src/mlruns/index.ts"], outfile: "dist/cjs/mlruns.cjs" });
 mkdirSync("dist/cjs", { recursive: true });
 // Inside dist/cjs, .cjs is unambiguous; the package.json marks the folder for tools that look.
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");

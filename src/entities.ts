@@ -154,6 +154,11 @@ export type SearchExperimentsQuery = {
 
 /** What a store needs to create an experiment. */
 export type CreateExperimentInput = {
+  /**
+   * Optional: the id to give the experiment (a digit string not in use), so importers keep ids.
+   * Stores that cannot honour it allocate their own; callers compare the returned id.
+   */
+  experimentId?: string;
   name: string;
   artifactLocation?: string;
   tags?: Record<string, string>;

@@ -50,16 +50,26 @@ export type StartRunOptions = {
 export type TrackerOptions = ClientOptions & {
   /**
    * Run the store in a worker thread, so storage work never blocks the logging thread. Default:
-   * true for `arrow:` URIs in Node, false otherwise. Where no worker can start (or the package
-   * runs from its TypeScript sources), the store opens in this thread.
+   * true for `arrow:` URIs in Node and `idb:` URIs in browsers, false otherwise. Where no worker
+   * can start (or, in Node, the package runs from its TypeScript sources), the store opens in
+   * this thread.
    */
   worker?: boolean;
 };
 
-/** Whether {@link openTracker} puts the store for `uri` in a worker unless told otherwise. */
+/** True in Node (not in a browser, even one with a `process` shim). */
+function inNode(): boolean {
+  return typeof process !== "undefined" && typeof process.versions?.node === "string";
+}
+
+/**
+ * Whether {@link openTracker} puts the store for `uri` in a worker unless told otherwise: `arrow:`
+ * in Node (a worker thread), `idb:` in a browser that has Web Workers (a module worker).
+ */
 export function usesWorkerByDefault(uri: string): boolean {
-  const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-  return inNode && uriScheme(uri) === "arrow";
+  const scheme = uriScheme(uri);
+  if (inNode()) return scheme === "arrow";
+  return scheme === "idb" && typeof (globalThis as { Worker?: unknown }).Worker === "function";
 }
 
 /**
@@ -77,8 +87,12 @@ export function usesWorkerByDefault(uri: string): boolean {
  */
 export async function openTracker(uri: string, options: TrackerOptions = {}): Promise<Tracker> {
   const { worker = usesWorkerByDefault(uri), ...clientOptions } = options;
-  // Loaded only when asked for: browsers and bundles never pull in worker_threads eagerly.
-  const store = worker ? await (await import("../worker/node-client.js")).openWorkerStore(uri) : await openStore(uri);
+  // Loaded only when asked for: browsers never load worker_threads, Node never the Web Worker entry.
+  const store = !worker
+    ? await openStore(uri)
+    : inNode()
+      ? await (await import("../worker/node-client.js")).openWorkerStore(uri)
+      : await (await import("../worker/browser-client.js")).openBrowserWorkerStore(uri);
   return new Tracker(store, uri, clientOptions);
 }
 

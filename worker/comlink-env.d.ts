@@ -2,11 +2,12 @@
  * Type shims for comlink 4.4.2 under this repo's `lib: ["ES2022"]` (no DOM lib).
  *
  * comlink's `.d.ts` names three DOM types (`Transferable`, `EventListenerOrEventListenerObject`,
- * `MessagePort`) that @types/node declares only as values or inside `node:worker_threads`, and
- * its Node adapter ships as `.mjs` without a `.d.mts`, so NodeNext finds no types for it. This is
- * a script file (no top-level import), so its declarations are global. Worker files pull it in with
- * `/// <reference path="./comlink-env.d.ts" />`. A program with the DOM lib (a future browser
- * build) must leave this file out: DOM declares the same names.
+ * `MessagePort`) that @types/node declares only as values or inside `node:worker_threads`. This
+ * is a script file (no top-level import), so its declarations are global. No source file
+ * references it: the DOM-free programs include it (tsconfig.json through `worker/**`,
+ * test/tsconfig.json by name), and a program with the DOM lib (test/tsconfig.browser.json) must
+ * leave it out, since the DOM declares the same names. The Node adapter's types are in
+ * node-adapter-env.d.ts, which fits both kinds of program.
  */
 
 /** What a transfer list may hold (Node's list; the DOM's is wider). */
@@ -20,19 +21,4 @@ interface MessagePort {
   postMessage(message: unknown, transfer?: Transferable[]): void;
   start(): void;
   close(): void;
-}
-
-declare module "comlink/dist/esm/node-adapter.mjs" {
-  import type { Endpoint } from "comlink";
-
-  /** Anything with `postMessage` and `on`/`off("message")`: a `Worker` or `parentPort`. */
-  export type NodeEndpoint = {
-    postMessage(message: any, transfer?: readonly any[]): void;
-    on(type: "message", listener: (value: any) => void): unknown;
-    off(type: "message", listener: (value: any) => void): unknown;
-    start?: () => void;
-  };
-
-  /** Maps a `worker_threads` port onto comlink's `Endpoint` (`add/removeEventListener`, `{data}`). */
-  export default function nodeEndpoint(nep: NodeEndpoint): Endpoint;
 }

@@ -1,4 +1,4 @@
-/// <reference path="./comlink-env.d.ts" />
+/// <reference path="./node-adapter-env.d.ts" />
 /**
  * Opens a store in a Node `worker_threads` worker, so storage work (Arrow encoding, file I/O)
  * never runs on the thread that logs. The worker runs a built `node-host` entry (see

@@ -1,4 +1,4 @@
-/// <reference path="./comlink-env.d.ts" />
+/// <reference path="./node-adapter-env.d.ts" />
 /**
  * The `worker_threads` entry: serves the store named by `workerData.uri` to the parent thread.
  * Started by `node-client.ts` from its built copy (`dist/worker/node-host.js`, or

@@ -1,4 +1,3 @@
-/// <reference path="./comlink-env.d.ts" />
 /**
  * The worker boundary's wire contract (comlink's `protocol.ts` split): the API a store host
  * exposes, which buffers a call transfers, and the transfer handler that lets

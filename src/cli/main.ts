@@ -9,13 +9,20 @@
 import { parseArgs } from "node:util";
 import { getTrackingUri, isTrackerError, openTracker, searchAllRuns } from "../index.js";
 import { demo } from "./demo.js";
+import { exportCommand } from "./export.js";
+import { conflictPolicy, importCommand } from "./import.js";
 import { runTable } from "./table.js";
 
 const USAGE = `Usage: trackbook <command> [--uri URI]
 
 Commands:
-  demo   log a small sweep of runs and print the run table
-  ls     list experiments and their runs
+  demo              log a small sweep of runs and print the run table
+  ls                list experiments and their runs
+  export --out PATH write an mlruns bundle MLflow opens (a folder, or a zip if PATH ends in .zip)
+      [--experiment ID]... [--run ID]... [--filter "metrics.acc > 0.9"]
+      [--no-artifacts] [--summary-only] [--active-only]
+  import PATH       bring in an mlruns bundle (folder or .zip) written by MLflow or trackbook
+      [--on-conflict skip|replace|new-ids]   (runs already in the store; default skip)
 
 Options:
   --uri URI   tracking URI (default: TRACKBOOK_TRACKING_URI, else the platform default)
@@ -41,11 +48,27 @@ async function ls(uri: string): Promise<void> {
   }
 }
 
+function usageError(message: string): number {
+  console.error(`trackbook: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { uri: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      uri: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      out: { type: "string" },
+      experiment: { type: "string", multiple: true },
+      run: { type: "string", multiple: true },
+      filter: { type: "string" },
+      "no-artifacts": { type: "boolean" },
+      "summary-only": { type: "boolean" },
+      "active-only": { type: "boolean" },
+      "on-conflict": { type: "string" },
+    },
   });
   const [command] = positionals;
   if (values.help || command === undefined) {
@@ -59,6 +82,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "ls":
       await ls(uri);
+      return 0;
+    case "export":
+      if (values.out === undefined) return usageError("export needs --out PATH (a folder, or a file ending in .zip).");
+      await exportCommand({
+        uri,
+        out: values.out,
+        artifacts: !values["no-artifacts"],
+        history: !values["summary-only"],
+        activeOnly: values["active-only"] === true,
+        ...(values.experiment ? { experimentIds: values.experiment } : {}),
+        ...(values.run ? { runIds: values.run } : {}),
+        ...(values.filter !== undefined ? { filter: values.filter } : {}),
+      });
+      return 0;
+    case "import":
+      if (positionals[1] === undefined) return usageError("import needs the bundle: trackbook import PATH (a folder or a .zip).");
+      await importCommand({ uri, source: positionals[1], onConflict: conflictPolicy(values["on-conflict"]) });
       return 0;
     default:
       console.error(`trackbook: unknown command '${command}'.\n\n${USAGE}`);

@@ -15,6 +15,8 @@ const factories = new Map<string, StoreFactory>([
   ["memory", async () => new MemoryStore()],
   // Loaded on first use: apache-arrow and node:fs stay out of programs that never ask for it.
   ["arrow", async (uri) => (await import("./arrow/index.js")).openArrowUri(uri)],
+  // Browsers (or Node with fake-indexeddb): idb and the IndexedDB store load on first use.
+  ["idb", async (uri) => (await import("./idb/index.js")).openIdbUri(uri)],
 ]);
 
 /** The scheme of a URI (`"memory"` for `memory:`), lower-cased, or undefined. */

@@ -24,6 +24,7 @@ import {
 import { validateArtifactPath, type ArtifactInfo } from "../../artifacts.js";
 import { invalidParameter, TrackerError } from "../../errors.js";
 import {
+  validateExperimentId,
   validateExperimentName,
   validateExperimentTag,
   validateKey,
@@ -78,7 +79,11 @@ export class MemoryStore implements TrackingStore {
     validateExperimentName(input.name);
     for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
     this.catalog.assertNameFree(input.name);
-    const id = this.catalog.newExperimentId();
+    const id = input.experimentId ?? this.catalog.newExperimentId();
+    if (input.experimentId !== undefined) {
+      validateExperimentId(id);
+      if (this.catalog.experiments.has(id)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Experiment id '${id}' is already in use.`);
+    }
     const now = this.clock();
     this.catalog.experiments.set(id, {
       experimentId: id,
@@ -253,6 +258,39 @@ export class MemoryStore implements TrackingStore {
     return bytes.slice();
   }
 
+  /**
+   * Removes a run and everything it holds for good (MLflow's `gc`), unlike `deleteRun`. Not part
+   * of {@link TrackingStore}: the mlruns importer uses it, when a store has it, to undo a failed
+   * import exactly.
+   *
+   * @example
+   * ```ts
+   * await store.purgeRun(runId);   // getRun(runId) now throws RESOURCE_DOES_NOT_EXIST
+   * ```
+   */
+  async purgeRun(runId: string): Promise<void> {
+    this.open();
+    this.catalog.run(runId);
+    this.catalog.runs.delete(runId);
+  }
+
+  /**
+   * Removes an experiment and its runs for good (see {@link purgeRun}). The default experiment
+   * "0" cannot be purged.
+   *
+   * @example
+   * ```ts
+   * await store.purgeExperiment(experimentId);
+   * ```
+   */
+  async purgeExperiment(experimentId: string): Promise<void> {
+    this.open();
+    this.catalog.experiment(experimentId);
+    if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be purged.");
+    for (const [id, r] of this.catalog.runs) if (r.info.experimentId === experimentId) this.catalog.runs.delete(id);
+    this.catalog.experiments.delete(experimentId);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -260,9 +298,6 @@ export class MemoryStore implements TrackingStore {
   private open(): void {
     if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
   }
-
-
-
 
   private setLifecycle(e: Experiment, stage: "active" | "deleted"): void {
     e.lifecycleStage = stage;

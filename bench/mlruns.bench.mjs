@@ -1,0 +1,257 @@
+// Benchmarks of mlruns bundle export and import (issue 6), against DESIGN targets T4/T5.
+//
+//   npm run build && node bench/mlruns.bench.mjs [--quick] [--memory-only]
+//
+// Workloads:
+//   T4. export 1,000 runs × 10 keys × 1,000 steps (10M points) from a memory store, to a folder and
+//       to a zip — goal ≤ 5 s to a folder, streamed zip with bounded memory.
+//   T5. import the same bundle (folder and zip) into a fresh memory store — goal ≤ 6 s, progress
+//       reported, the event loop never blocked > 50 ms (the longest gap a 5 ms timer sees).
+//   M.  import a 10,000-run bundle (3 params, 3 tags, 2 metrics × 10 points each) in a child process
+//       whose store keeps nothing (counts only), sampling memory every 5 ms: the importer's own
+//       footprint, from a folder and from a zip, with the default memory budget (runs kept between
+//       checking and writing) and with none. And the same into a memory store, for scale.
+//   The export to a folder is also compared with its floor: the same files written by plain
+//   synchronous fs calls with the contents already in memory (this VM's disk sets it).
+// MLflow peer (PEER_PYTHON or .peers/bin/python, when it has mlflow): MlflowClient.search_runs over
+// the exported bundle (it parses every metric file for the latest values), on 100 runs of the T4
+// bundle shape (1M points), as a rate comparison.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { exportMlruns, importMlruns } from "../dist/src/mlruns/index.js";
+import { MemoryStore, TrackerError } from "../dist/src/index.js";
+
+const QUICK = process.argv.includes("--quick");
+const SCALE = QUICK ? 0.1 : 1;
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const child = process.argv.find((a) => a.startsWith("--child="))?.slice(8);
+
+/** A store with `runs` runs × `keys` keys × `steps` steps, and small params/tags. */
+async function fill(runs, keys, steps, extra = 0) {
+  const store = new MemoryStore();
+  const exp = await store.createExperiment({ name: "bench" });
+  const batch = Math.min(1000, keys * steps);
+  for (let r = 0; r < runs; r++) {
+    const run = await store.createRun({ experimentId: exp, runName: `run-${r}`, tags: { team: "bench", "mlflow.user": "me", note: `run ${r}` } });
+    await store.logBatch(run.info.runId, { params: [{ key: "lr", value: String(1 / (r + 1)) }, { key: "layers", value: String(r % 7) }, { key: "opt", value: "sgd" }] });
+    const n = keys * steps;
+    for (let at = 0; at < n; at += batch) {
+      const len = Math.min(batch, n - at);
+      const cols = { keys: Array.from({ length: keys }, (_, k) => `metric_${k}`), keyIds: new Uint32Array(len), values: new Float64Array(len), steps: new Float64Array(len), timestamps: new Float64Array(len) };
+      for (let i = 0; i < len; i++) {
+        const p = at + i;
+        cols.keyIds[i] = p % keys;
+        cols.steps[i] = Math.floor(p / keys);
+        cols.values[i] = 1 / (1 + p) + r * 1e-6;
+        cols.timestamps[i] = 1_700_000_000_000 + p;
+      }
+      await store.logBatch(run.info.runId, { metrics: cols });
+    }
+    if (extra) await store.updateRun(run.info.runId, { status: "FINISHED", endTime: 1_700_000_100_000 });
+  }
+  return store;
+}
+
+/** Runs `fn` while a 5 ms timer measures the longest event-loop stall. */
+async function timed(fn) {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 5);
+  const t0 = process.hrtime.bigint();
+  const progress = [];
+  const value = await fn((p) => progress.length < 100000 && progress.push(p.phase));
+  const took = ms(t0);
+  clearInterval(timer);
+  return { ms: Math.round(took), longestStallMs: Math.round(worst), progressReports: progress.length, value };
+}
+
+/** Floor: the same files written with plain synchronous fs calls, contents already in memory. */
+function fsFloor(from, to) {
+  const files = [];
+  const walk = (d, rel) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) {
+        files.push([join(rel, n), null]);
+        walk(p, join(rel, n));
+      } else files.push([join(rel, n), readFileSync(p)]);
+    }
+  };
+  walk(from, "");
+  const t0 = process.hrtime.bigint();
+  mkdirSync(to, { recursive: true });
+  for (const [rel, data] of files) {
+    if (data === null) mkdirSync(join(to, rel), { recursive: true });
+    else writeFileSync(join(to, rel), data);
+  }
+  return { ms: Math.round(ms(t0)), files: files.filter(([, d]) => d !== null).length, folders: files.filter(([, d]) => d === null).length };
+}
+
+/** A store that keeps nothing: it isolates the importer's own memory. */
+function nullStore() {
+  const missing = (what) => new TrackerError("RESOURCE_DOES_NOT_EXIST", `${what} not found`);
+  const zero = { experimentId: "0", name: "Default", artifactLocation: "", lifecycleStage: "active", creationTime: 0, lastUpdateTime: 0, tags: {} };
+  let points = 0;
+  const info = (runId) => ({ runId, runName: "x", experimentId: "1", userId: "", status: "RUNNING", startTime: 0, endTime: null, artifactUri: "", lifecycleStage: "active" });
+  return {
+    points: () => points,
+    createExperiment: async (i) => i.experimentId ?? "1",
+    getExperiment: async (id) => {
+      if (id === "0") return zero;
+      throw missing(`experiment ${id}`);
+    },
+    getExperimentByName: async () => undefined,
+    searchExperiments: async () => ({ experiments: [zero] }),
+    renameExperiment: async () => {},
+    deleteExperiment: async () => {},
+    restoreExperiment: async () => {},
+    setExperimentTag: async () => {},
+    createRun: async (i) => ({ info: info(i.runId), data: { params: {}, tags: {}, metrics: {} } }),
+    updateRun: async (id) => info(id),
+    deleteRun: async () => {},
+    restoreRun: async () => {},
+    logBatch: async (_id, b) => void (points += b.metrics?.values.length ?? 0),
+    getRun: async (id) => {
+      throw missing(`run ${id}`);
+    },
+    searchRuns: async () => ({ runs: [] }),
+    getMetricHistory: async () => {
+      throw missing("history");
+    },
+    logArtifact: async () => {},
+    listArtifacts: async () => [],
+    readArtifact: async () => {
+      throw missing("artifact");
+    },
+    close: async () => {},
+  };
+}
+
+/** Child: imports `path`, sampling memory; prints JSON. */
+async function importMemoryChild(path, into) {
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed + base.external + base.arrayBuffers;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed + m.external + m.arrayBuffers);
+  };
+  const timer = setInterval(sample, 5);
+  // Live memory: after a full GC at every 500th run of each phase (the child runs with --expose-gc),
+  // so uncollected garbage does not count; peak RSS above counts everything.
+  globalThis.gc();
+  const live0 = process.memoryUsage();
+  const liveBase = live0.heapUsed + live0.external + live0.arrayBuffers;
+  let liveMax = liveBase;
+  const onProgress = (p) => {
+    sample();
+    if (p.done % 500 === 0 || p.done === p.total) {
+      globalThis.gc();
+      const m = process.memoryUsage();
+      liveMax = Math.max(liveMax, m.heapUsed + m.external + m.arrayBuffers);
+    }
+  };
+  const store = into === "null" ? nullStore() : new MemoryStore();
+  const t0 = process.hrtime.bigint();
+  const budget = process.argv.find((a) => a.startsWith("--budget="))?.slice(9);
+  const r = await importMlruns(store, path, { onProgress, ...(budget !== undefined ? { memoryBudget: Number(budget) } : {}) });
+  const took = ms(t0);
+  clearInterval(timer);
+  sample();
+  const mb = (b) => Math.round((b / 2 ** 20) * 10) / 10;
+  console.log(JSON.stringify({ runs: r.imported.runs, points: r.imported.points, ms: Math.round(took), baseRssMB: mb(base.rss), peakRssMB: mb(peakRss), rssGrowthMB: mb(peakRss - base.rss), liveGrowthMB: mb(liveMax - liveBase), peakHeapMB: mb(peakHeap) }));
+}
+
+function runChild(path, into, budget) {
+  const args = [process.argv[1], `--child=${into}`, ...(budget === undefined ? [] : [`--budget=${budget}`]), path];
+  const r = spawnSync(process.execPath, ["--expose-gc", ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+function mlflowPeer(bundle) {
+  const python = [process.env.PEER_PYTHON, ".peers/bin/python"].filter(Boolean).map((p) => resolve(p)).find((p) => existsSync(p));
+  if (!python) return { skipped: "no Python with mlflow (set PEER_PYTHON or create .peers with mlflow)" };
+  const code = `import sys, time
+from mlflow.tracking import MlflowClient
+from mlflow.entities import ViewType
+c = MlflowClient(tracking_uri="file://" + sys.argv[1])
+t0 = time.perf_counter()
+runs = c.search_runs([e.experiment_id for e in c.search_experiments(view_type=ViewType.ALL)], run_view_type=ViewType.ALL, max_results=50000)
+print(len(runs), (time.perf_counter() - t0) * 1000)`;
+  const r = spawnSync(python, ["-c", code, bundle], { encoding: "utf8", env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" } });
+  if (r.status !== 0) return { skipped: r.stderr.slice(-500) };
+  const [runs, took] = r.stdout.trim().split("\n").pop().split(" ").map(Number);
+  return { tool: "MLflow 3.17.2 MlflowClient.search_runs (file store)", runs, ms: Math.round(took) };
+}
+
+async function main() {
+  const base = mkdtempSync(join(tmpdir(), "tb-mlruns-bench-"));
+  try {
+    const memoryOnly = process.argv.includes("--memory-only");
+    const runs = Math.round((memoryOnly ? 10 : 1000) * SCALE);
+    console.error(`filling a memory store: ${runs} runs × 10 keys × 1000 steps`);
+    const store = await fill(runs, 10, 1000, 1);
+    const folder = join(base, "t4", "mlruns");
+    const zip = join(base, "t4.zip");
+    const exportFolder = await timed((onProgress) => exportMlruns(store, folder, { onProgress }));
+    const exportZip = await timed((onProgress) => exportMlruns(store, zip, { onProgress }));
+    const floor = fsFloor(folder, join(base, "floor"));
+    rmSync(join(base, "floor"), { recursive: true, force: true });
+    console.error(`export: folder ${exportFolder.ms} ms (fs floor ${floor.ms} ms), zip ${exportZip.ms} ms`);
+    const importFolder = await timed((onProgress) => importMlruns(new MemoryStore(), folder, { onProgress }));
+    const importZip = await timed((onProgress) => importMlruns(new MemoryStore(), zip, { onProgress }));
+    console.error(`import: folder ${importFolder.ms} ms, zip ${importZip.ms} ms`);
+    const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, progressReports: t.progressReports });
+
+    const many = Math.round(10_000 * SCALE);
+    console.error(`filling ${many} small runs for the memory figure`);
+    const small = await fill(many, 2, 10, 1);
+    const mFolder = join(base, "m", "mlruns");
+    const mZip = join(base, "m.zip");
+    await exportMlruns(small, mFolder);
+    await exportMlruns(small, mZip);
+    const memory = {
+      runs: many,
+      folderIntoNullStore: runChild(mFolder, "null"),
+      zipIntoNullStore: runChild(mZip, "null"),
+      zipIntoNullStoreNoCache: runChild(mZip, "null", 0),
+      folderIntoNullStoreNoCache: runChild(mFolder, "null", 0),
+      zipIntoMemoryStore: runChild(mZip, "memory"),
+    };
+    console.error(`memory: ${JSON.stringify(memory)}`);
+
+    const peerRuns = Math.round(100 * SCALE);
+    const peerFolder = join(base, "peer", "mlruns");
+    await exportMlruns(await fill(peerRuns, 10, 1000, 1), peerFolder);
+    const ours = await timed(() => importMlruns(new MemoryStore(), peerFolder));
+    const peer = { runs: peerRuns, points: peerRuns * 10_000, trackbookImportMs: ours.ms, mlflow: mlflowPeer(peerFolder) };
+    if (peer.mlflow.ms) peer.mlflowMsOverTrackbook = Math.round((peer.mlflow.ms / ours.ms) * 10) / 10;
+
+    const result = {
+      benchmark: "mlruns bundle export/import",
+      date: new Date().toISOString(),
+      quick: QUICK,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model.split(" ").slice(0, 2).join(" "), node: process.version },
+      t4Export: { runs, points: runs * 10_000, folder: { ...strip(exportFolder), files: exportFolder.value.files, bytes: exportFolder.value.bytes }, fsFloorSameFiles: floor, zip: strip(exportZip), goalMs: 5000 },
+      t5Import: { folder: strip(importFolder), zip: strip(importZip), goalMs: 6000, goalLongestStallMs: 50 },
+      memory,
+      peer,
+    };
+    const out = resolve("bench/results", QUICK || memoryOnly ? "mlruns-quick.json" : "mlruns.json");
+    writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+if (child) await importMemoryChild(process.argv[process.argv.length - 1], child);
+else await main();

@@ -1,0 +1,86 @@
+/**
+ * Writes one run in MLflow's layout: `meta.yaml`, one file per param, tag and metric key (nested
+ * folders for `/` in keys), and its artifacts. `metrics/`, `params/` and `artifacts/` are always
+ * created, even empty: MLflow ≥ 3.8's `get_run` needs them (§1.7).
+ *
+ * @module
+ */
+import type { MetricHistory, Run } from "../entities.js";
+import { TrackerError } from "../errors.js";
+import type { TrackingStore } from "../store/store.js";
+import { encodeText, type BundleSink } from "./io.js";
+import { artifactFile, findKeyClash, join, keyFile, META, RUN_FOLDERS } from "./layout.js";
+import { runMetaYaml } from "./meta.js";
+import { formatMetricBytes, latestIndex } from "./metric-file.js";
+import { toYaml } from "./yaml.js";
+
+/** How a run is written. */
+export type RunWriteOptions = {
+  /** Copy artifacts (default true). */
+  artifacts: boolean;
+  /** Full metric history (default) or only each key's latest point (summary-only bundles). */
+  history: boolean;
+  /** Time written as `deleted_time` of deleted runs (the store does not keep when a run was deleted). */
+  now: number;
+};
+
+/** Lines per chunk when formatting a long history, so no single buffer grows without bound. */
+const LINES_PER_CHUNK = 65536;
+
+/** What writing a run added to the bundle. */
+export type RunWriteStats = { files: number; bytes: number; points: number };
+
+/** Writes `run` into folder `dir` of the sink; `artifactUri` is what its meta.yaml points at. */
+export async function writeRun(store: TrackingStore, sink: BundleSink, run: Run, dir: string, artifactUri: string, o: RunWriteOptions): Promise<RunWriteStats> {
+  const { info, data } = run;
+  for (const [kind, keys] of [["params", Object.keys(data.params)], ["tags", Object.keys(data.tags)], ["metrics", Object.keys(data.metrics)]] as const) {
+    const clash = findKeyClash(keys);
+    if (clash) {
+      throw new TrackerError(
+        "INVALID_STATE",
+        `Run '${info.runId}' has ${kind} '${clash[0]}' and '${clash[1]}': an mlruns bundle stores keys as files, so '${clash[0]}' cannot be a file and a folder at once. Export the run without one of them.`,
+      );
+    }
+  }
+  const stats: RunWriteStats = { files: 0, bytes: 0, points: 0 };
+  const put = async (path: string, bytes: Uint8Array | Uint8Array[]) => {
+    await sink.writeFile(path, bytes);
+    stats.files++;
+    stats.bytes += bytes instanceof Uint8Array ? bytes.length : bytes.reduce((n, c) => n + c.length, 0);
+  };
+  await sink.mkdir(dir);
+  await put(join(dir, META), encodeText(toYaml(runMetaYaml(info, artifactUri, o.now))));
+  for (const folder of [RUN_FOLDERS.metrics, RUN_FOLDERS.params, RUN_FOLDERS.tags, RUN_FOLDERS.artifacts]) await sink.mkdir(join(dir, folder));
+  for (const [k, v] of Object.entries(data.params)) await put(keyFile(dir, "params", k), encodeText(v));
+  for (const [k, v] of Object.entries(data.tags)) await put(keyFile(dir, "tags", k), encodeText(v));
+  for (const key of Object.keys(data.metrics)) {
+    const h = await store.getMetricHistory(info.runId, key);
+    if (h.values.length === 0) continue;
+    stats.points += o.history ? h.values.length : 1;
+    await put(keyFile(dir, "metrics", key), o.history ? metricChunks(h) : [formatMetricBytes(h, latestIndex(h), latestIndex(h) + 1)]);
+  }
+  if (o.artifacts) await copyArtifacts(store, sink, info.runId, dir, "", put);
+  return stats;
+}
+
+function metricChunks(h: MetricHistory): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < h.values.length; i += LINES_PER_CHUNK) chunks.push(formatMetricBytes(h, i, Math.min(h.values.length, i + LINES_PER_CHUNK)));
+  return chunks;
+}
+
+async function copyArtifacts(
+  store: TrackingStore,
+  sink: BundleSink,
+  runId: string,
+  dir: string,
+  folder: string,
+  put: (path: string, bytes: Uint8Array) => Promise<void>,
+): Promise<void> {
+  for (const a of await store.listArtifacts(runId, folder)) {
+    if (a.isDir) {
+      await sink.mkdir(artifactFile(dir, a.path));
+      await copyArtifacts(store, sink, runId, dir, a.path, put);
+    } else await put(artifactFile(dir, a.path), await store.readArtifact(runId, a.path));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * `exportMlruns`: a tracker's experiments and runs as an mlruns bundle that MLflow opens — a
+ * folder, a zip file, or a zip stream / directory handle in the browser. The inverse of
+ * {@link importMlruns}: importing the bundle gives back the same experiments, runs, params, tags,
+ * metric histories and artifacts, with the same ids.
+ *
+ * @module
+ */
+import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment } from "../entities.js";
+import { TrackerError } from "../errors.js";
+import type { TrackingStore } from "../store/store.js";
+import { writeRun } from "./export-run.js";
+import { selectForExport, type ExportSelection } from "./export-selection.js";
+import { encodeText, type BundleSink } from "./io.js";
+import { experimentDir, join, keyFile, META, REGISTRY, TRASH } from "./layout.js";
+import { experimentMetaYaml } from "./meta.js";
+import { ProgressReporter, type ProgressOptions } from "./progress.js";
+import { openSink, type ExportTarget } from "./targets.js";
+import { toYaml } from "./yaml.js";
+
+/** Options of {@link exportMlruns}. */
+export type ExportOptions = ExportSelection &
+  ProgressOptions & {
+    /** Copy run artifacts (default true). */
+    artifacts?: boolean;
+    /** Write each metric's whole history (default true), or only its latest point (a summary-only bundle). */
+    history?: boolean;
+    /**
+     * URI of the bundle root as MLflow will see it, for `artifact_location`/`artifact_uri`.
+     * Default: the absolute `file://` URI of the destination folder (for a zip file, of the
+     * `mlruns/` folder it unpacks to beside it); `mlruns` (relative) where no path is known.
+     */
+    artifactRoot?: string;
+  };
+
+/** What an export wrote. */
+export type ExportResult = { target: string; experiments: number; runs: number; files: number; bytes: number; points: number };
+
+/** A tracker (flushed first) or a bare store. */
+export type StoreHolder = TrackingStore | { readonly store: TrackingStore; flush(): Promise<void> };
+
+/** The store behind a tracker or store, after flushing what the tracker buffered. */
+export async function storeOf(from: StoreHolder): Promise<TrackingStore> {
+  if ("createRun" in from && typeof from.createRun === "function") return from;
+  const holder = from as { store: TrackingStore; flush(): Promise<void> };
+  await holder.flush();
+  return holder.store;
+}
+
+/**
+ * Exports experiments and runs as an mlruns bundle. Experiment `0`, `.trash/` and `models/` are
+ * always written; deleted experiments go to `.trash/<id>`. Nothing appears at the target unless
+ * the whole export succeeds.
+ *
+ * @example
+ * ```ts
+ * import { exportMlruns } from "trackbook/mlruns";
+ * await exportMlruns(tb, "./bundle/mlruns");                       // a folder MLflow opens
+ * await exportMlruns(tb, "./runs.zip", { filter: "metrics.acc > 0.9", artifacts: false });
+ * // In a browser: a zip Blob, streamed (or pass showSaveFilePicker()'s createWritable()).
+ * const { readable, writable } = new TransformStream();
+ * const blob = new Response(readable).blob();
+ * await exportMlruns(tb, writable);
+ * download(await blob);
+ * ```
+ */
+export async function exportMlruns(from: StoreHolder, target: ExportTarget, options: ExportOptions = {}): Promise<ExportResult> {
+  const progress = new ProgressReporter(options);
+  const store = await storeOf(from);
+  progress.start("selecting", 0);
+  const selected = await selectForExport(store, options);
+  progress.checkAborted();
+  const sink = await openSink(target, options.artifactRoot);
+  try {
+    const result = await writeBundle(store, sink, selected, options, progress);
+    progress.checkAborted();
+    await sink.commit();
+    return result;
+  } catch (e) {
+    await sink.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function writeBundle(
+  store: TrackingStore,
+  sink: BundleSink,
+  selected: Awaited<ReturnType<typeof selectForExport>>,
+  options: ExportOptions,
+  progress: ProgressReporter,
+): Promise<ExportResult> {
+  const root = (options.artifactRoot ?? sink.rootUri ?? "mlruns").replace(/\/+$/, "");
+  const now = Date.now();
+  const result: ExportResult = { target: sink.label, experiments: 0, runs: 0, files: 0, bytes: 0, points: 0 };
+  await sink.mkdir(TRASH);
+  await sink.mkdir(REGISTRY);
+  const experiments = [...selected.experiments];
+  if (!experiments.some((e) => e.experimentId === DEFAULT_EXPERIMENT_ID)) experiments.unshift(defaultExperiment(now));
+  progress.start("exporting", selected.runCount);
+  for (const e of experiments) {
+    const dir = experimentDir(e.experimentId, e.lifecycleStage === "deleted");
+    const location = `${root}/${e.experimentId}`;
+    await sink.mkdir(dir);
+    const meta = encodeText(toYaml(experimentMetaYaml(e, location)));
+    await sink.writeFile(join(dir, META), meta);
+    result.files++;
+    result.bytes += meta.length;
+    for (const [k, v] of Object.entries(e.tags)) {
+      const bytes = encodeText(v);
+      await sink.writeFile(keyFile(dir, "tags", k), bytes);
+      result.files++;
+      result.bytes += bytes.length;
+    }
+    result.experiments++;
+    for (const runId of selected.runsByExperiment.get(e.experimentId) ?? []) {
+      await progress.breathe();
+      progress.checkAborted();
+      const run = await store.getRun(runId);
+      const uri = `${location}/${runId}/artifacts`;
+      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now });
+      result.files += s.files;
+      result.bytes += s.bytes;
+      result.points += s.points;
+      result.runs++;
+      progress.report(result.runs);
+    }
+  }
+  if (result.runs !== selected.runCount) throw new TrackerError("INTERNAL_ERROR", `Selected ${selected.runCount} runs but wrote ${result.runs}.`);
+  return result;
+}
+
+function defaultExperiment(now: number): Experiment {
+  return { experimentId: DEFAULT_EXPERIMENT_ID, name: DEFAULT_EXPERIMENT_NAME, artifactLocation: "", lifecycleStage: "active", creationTime: now, lastUpdateTime: now, tags: {} };
+}

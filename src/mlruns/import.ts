@@ -1,0 +1,99 @@
+/**
+ * `importMlruns`: brings an mlruns bundle (written by MLflow 1.x–3.x or by {@link exportMlruns})
+ * into a tracker's store, keeping run and experiment ids. The inverse of `exportMlruns`.
+ *
+ * All or nothing: the bundle is scanned and every run checked in full before the first write
+ * (so a bad or hostile bundle never touches the store), and every write is recorded with its
+ * inverse, so a failure or cancellation during the writes undoes them.
+ *
+ * @module
+ */
+import { storeOf, type StoreHolder } from "./export.js";
+import { applyImport, type ImportCounts } from "./import-apply.js";
+import { planImport, type ConflictPolicy } from "./import-plan.js";
+import { scanBundle, type Skipped } from "./import-scan.js";
+import { ProgressReporter, type ProgressOptions } from "./progress.js";
+import { openSource, type ImportSource } from "./sources.js";
+import { importFailed, UndoLog, type PurgingStore } from "./undo.js";
+import type { ZipLimits } from "./zip/zip-limits.js";
+
+/** Options of {@link importMlruns}. */
+export type ImportOptions = ProgressOptions & {
+  /**
+   * A run whose id is already in the store: `"skip"` it (default), `"replace"` the store's run
+   * (needs a store that can purge runs), or import it under a `"new-ids"` fresh id (children's
+   * `mlflow.parentRunId` follow).
+   */
+  onConflict?: ConflictPolicy;
+  /** Limits for zip bundles (entry count, total size, compression ratio). */
+  zipLimits?: Partial<ZipLimits>;
+  /**
+   * Bytes of runs kept in memory between checking the bundle and writing it (default 256 MiB).
+   * Runs past the budget are read from the bundle a second time instead, so memory stays bounded
+   * by this budget plus the largest run, whatever the bundle's size.
+   */
+  memoryBudget?: number;
+};
+
+/** The default {@link ImportOptions.memoryBudget}. */
+export const DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20;
+
+/** What an import did. */
+export type ImportResult = {
+  /** The bundle, as named in messages. */
+  source: string;
+  /** Experiments created, runs imported (and replaced), params, tags, metric points and artifacts written. */
+  imported: ImportCounts;
+  /** Bundle experiment id → store experiment id, for experiments whose id changed. */
+  experimentIds: Record<string, string>;
+  /** Bundle run id → new run id (onConflict "new-ids"). */
+  runIds: Record<string, string>;
+  /** What was left out, and why (runs already in the store, registry, logged models, junk files…). */
+  skipped: Skipped[];
+  /** Things worth knowing: merged experiments, changed ids, dropped dataset links. */
+  notes: string[];
+};
+
+/**
+ * Imports an mlruns bundle: a folder or `.zip` path (Node), a zip `Blob`, a
+ * `FileSystemDirectoryHandle`, or a dropped folder's files (browser).
+ *
+ * @example
+ * ```ts
+ * import { importMlruns } from "trackbook/mlruns";
+ * const result = await importMlruns(tb, "./colleague/mlruns", { onConflict: "skip" });
+ * console.log(result.imported.runs, "runs;", result.skipped.length, "items skipped");
+ * ```
+ */
+export async function importMlruns(into: StoreHolder, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
+  const progress = new ProgressReporter(options);
+  const store = (await storeOf(into)) as PurgingStore;
+  const bundle = await openSource(source, options.zipLimits ?? {});
+  try {
+    progress.start("scanning", 0);
+    const scan = await scanBundle(bundle);
+    const plan = await planImport(store, bundle, scan, options.onConflict ?? "skip", progress, options.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+    const undo = new UndoLog(store);
+    try {
+      const { counts, experimentIds } = await applyImport(store, bundle, plan, progress, undo);
+      progress.checkAborted();
+      await store.sync?.();
+      const changed = [...experimentIds].filter(([a, b]) => a !== b);
+      return {
+        source: bundle.source.label,
+        imported: counts,
+        experimentIds: Object.fromEntries(changed),
+        runIds: Object.fromEntries(plan.idMap),
+        skipped: plan.skipped,
+        notes: plan.notes,
+      };
+    } catch (e) {
+      progress.start("rolling back", undo.size);
+      const failures = await undo.rollback((done) => progress.report(done));
+      if (options.signal?.aborted && e === options.signal.reason && failures.length === 0 && undo.leftBehind.length === 0) throw e;
+      throw importFailed(e, failures, undo.leftBehind);
+    }
+  } finally {
+    await bundle.source.close();
+  }
+}

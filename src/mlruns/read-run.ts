@@ -1,0 +1,129 @@
+/**
+ * Reads one run folder of a bundle into a {@link RunRecord}: meta.yaml, params, tags, every metric
+ * file parsed, and the artifact list (bytes are read later, one file at a time). Keys come from
+ * the nested file paths; every file is checked with MLflow's rules, and errors name the file.
+ *
+ * @module
+ */
+import { isTrackerError, TrackerError } from "../errors.js";
+import { validateKey, validateParam, validateRunTag } from "../validation.js";
+import { decodeText, type BundleSource } from "./io.js";
+import { isJunkDir, isJunkFile, join, META, RUN_FOLDERS } from "./layout.js";
+import { READ_LIMITS } from "./limits.js";
+import { readRunMeta } from "./meta.js";
+import { parseMetricLines } from "./metric-file.js";
+import type { RecordArtifact, RunRecord } from "./run-record.js";
+import { artifactsDirOf } from "./uri.js";
+import { parseYamlMap } from "./yaml.js";
+
+/** Where a run is in a bundle. */
+export type RunLocation = { dir: string; runId: string; experimentId: string; deleted: boolean };
+
+/** A run read from a bundle, with what was left out and why. */
+export type ReadRun = { record: RunRecord; skipped: { path: string; reason: string }[]; datasetPoints: number; unnamed: boolean };
+
+/** Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any. */
+export async function readRun(source: BundleSource, loc: RunLocation, mlartifacts: string | undefined): Promise<ReadRun> {
+  const skipped: { path: string; reason: string }[] = [];
+  const metaFile = join(loc.dir, META);
+  const meta = readRunMeta(parseYamlMap(decodeText(await source.read(metaFile, READ_LIMITS.metaBytes), metaFile), metaFile), metaFile, loc.runId, loc.experimentId);
+  const walk = async (folder: string, onFile: (key: string, path: string, size: number) => Promise<void>, prefix = ""): Promise<void> => {
+    const files: [string, string, number][] = [];
+    for (const e of await source.list(join(folder, prefix))) {
+      const path = join(folder, prefix, e.name);
+      if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
+      if (e.kind === "dir") {
+        if (isJunkDir(e.name)) skipped.push({ path, reason: "archiver metadata, not MLflow data" });
+        else await walk(folder, onFile, join(prefix, e.name));
+      } else if (isJunkFile(e.name)) skipped.push({ path, reason: "a file manager's junk file, not MLflow data" });
+      else files.push([join(prefix, e.name), path, e.size]);
+    }
+    // A few reads in flight hide the file system's latency (one small file per key); results keep listing order.
+    await forEachLimited(files, READ_CONCURRENCY, ([key, path, size]) => onFile(key, path, size));
+  };
+  const params: Record<string, string> = {};
+  await walk(join(loc.dir, RUN_FOLDERS.params), async (key, path) => {
+    const value = decodeText(await source.read(path, READ_LIMITS.valueBytes), path);
+    checked(path, () => validateParam(key, value));
+    params[key] = value;
+  });
+  const tags: Record<string, string> = {};
+  await walk(join(loc.dir, RUN_FOLDERS.tags), async (key, path) => {
+    const value = decodeText(await source.read(path, READ_LIMITS.valueBytes), path);
+    checked(path, () => validateRunTag(key, value));
+    tags[key] = value;
+  });
+  const metricsByKey = new Map<string, RunRecord["metrics"][number]>();
+  const metricKeys: string[] = [];
+  let datasetPoints = 0;
+  await walk(join(loc.dir, RUN_FOLDERS.metrics), async (key, path) => {
+    checked(path, () => validateKey("metric", key));
+    metricKeys.push(key);
+    const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
+    const cols = parseMetricLines(decodeText(bytes, path), path, bytes);
+    datasetPoints += cols.withDataset;
+    metricsByKey.set(key, { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps });
+  });
+  const metrics = metricKeys.map((k) => metricsByKey.get(k)!);
+  const artifacts: RecordArtifact[] = [];
+  const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactUri, mlartifacts);
+  if (artifactsDir !== undefined) {
+    const collect = async (prefix: string): Promise<void> => {
+      for (const e of await source.list(join(artifactsDir, prefix))) {
+        const path = join(artifactsDir, prefix, e.name);
+        if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
+        const rel = join(prefix, e.name);
+        if (e.kind === "dir") await collect(rel);
+        else {
+          const localPath = source.localPath?.(path);
+          artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), ...(localPath !== undefined ? { localPath } : {}) });
+        }
+      }
+    };
+    await collect("");
+  }
+  for (const e of await source.list(loc.dir)) {
+    if (e.name === META || (e.kind === "dir" && Object.values(RUN_FOLDERS).includes(e.name as never) && e.name !== RUN_FOLDERS.inputs && e.name !== RUN_FOLDERS.outputs)) continue;
+    if (e.kind === "symlink" || e.kind === "other") throw refused(source, join(loc.dir, e.name), e.kind);
+    const reason =
+      e.name === RUN_FOLDERS.inputs
+        ? "dataset and model inputs (MLflow ≥ 2.4): trackbook has no dataset entities yet"
+        : e.name === RUN_FOLDERS.outputs
+          ? "logged-model outputs (MLflow 3): trackbook has no logged-model entities yet"
+          : "not part of an MLflow run";
+    skipped.push({ path: join(loc.dir, e.name), reason });
+  }
+  // A run with no name at all (MLflow < 1.30 wrote `name: ''` and no tag) is named by its id:
+  // the store needs a name, and a generated one would differ on every import of the bundle.
+  const unnamed = meta.runName === "" && !tags["mlflow.runName"];
+  const info = { ...meta, runName: unnamed ? meta.runId : meta.runName, lifecycleStage: loc.deleted ? ("deleted" as const) : meta.lifecycleStage };
+  const { artifactUri: _ignored, ...rest } = info;
+  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed };
+}
+
+/** Reads in flight at once within a run. */
+const READ_CONCURRENCY = 8;
+
+/** Calls `fn` on every item, at most `limit` at a time; rejects with the first failure. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Runs a validator, re-throwing its error with the file it came from. */
+export function checked(file: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (isTrackerError(e)) throw new TrackerError(e.code, `Malformed bundle file ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The error for a symlink or special file: refused, since it could point outside the bundle. */
+export function refused(source: BundleSource, path: string, kind: string): TrackerError {
+  return new TrackerError("INVALID_PARAMETER_VALUE", `Refusing ${source.label}: ${path} is a ${kind === "symlink" ? "symbolic link" : "special file"}, which could point outside the bundle.`);
+}

@@ -1,0 +1,123 @@
+/**
+ * One run held in full (info, params, tags, metric histories, artifact list), and how to write it
+ * into a store through the {@link TrackingStore} interface only: the importer writes bundle runs
+ * this way, checks them this way against a store that keeps nothing, and puts back a replaced run this
+ * way when an import is undone.
+ *
+ * @module
+ */
+import type { MetricColumns, MetricHistory, RunInfo } from "../entities.js";
+import type { TrackingStore } from "../store/store.js";
+import { LIMITS } from "../validation.js";
+
+/** An artifact file of a run record; its bytes are read only when the run is written. */
+export type RecordArtifact = {
+  path: string;
+  size: number;
+  read(): Promise<Uint8Array>;
+  /** A local file with the same bytes, for stores that copy files (`logArtifactFile`). */
+  localPath?: string;
+};
+
+/** A run with everything it holds. `info.artifactUri` is ignored when writing: the store decides. */
+export type RunRecord = {
+  info: Omit<RunInfo, "artifactUri">;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: MetricHistory[];
+  artifacts: RecordArtifact[];
+};
+
+/** The store calls writing a run record makes. */
+export type RunWriter = Pick<TrackingStore, "createRun" | "logBatch" | "logArtifact" | "updateRun" | "deleteRun"> & Partial<Pick<TrackingStore, "logArtifactFile">>;
+
+/** What writing a record stored. */
+export type WriteCounts = { params: number; tags: number; points: number; artifacts: number; artifactBytes: number };
+
+/**
+ * Writes `record` as a new run of experiment `experimentId` with the record's run id, in MLflow's
+ * batch limits, then sets status and end time, then deletes it if it was deleted (writes go only
+ * to active runs). `withArtifacts: false` is the checking mode: artifact paths are checked without
+ * reading any bytes, and metric batches are views, not copies.
+ */
+export async function writeRunRecord(store: RunWriter, record: RunRecord, experimentId: string, withArtifacts = true): Promise<WriteCounts> {
+  const { info } = record;
+  await store.createRun({
+    experimentId,
+    runId: info.runId,
+    userId: info.userId,
+    startTime: info.startTime,
+    tags: record.tags,
+    ...(info.runName !== "" ? { runName: info.runName } : {}),
+  });
+  const params = Object.entries(record.params).map(([key, value]) => ({ key, value }));
+  for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) await store.logBatch(info.runId, { params: params.slice(i, i + LIMITS.maxParamsPerBatch) });
+  let points = 0;
+  for (const cols of withArtifacts ? metricBatches(record.metrics) : metricViews(record.metrics)) {
+    points += cols.values.length; // counted first: a worker store takes the arrays (transfer) and leaves them empty
+    await store.logBatch(info.runId, { metrics: cols });
+  }
+  let artifactBytes = 0;
+  for (const a of record.artifacts) {
+    if (!withArtifacts) {
+      await store.logArtifact(info.runId, a.path, new Uint8Array(0));
+      continue;
+    }
+    if (a.localPath !== undefined && store.logArtifactFile) await store.logArtifactFile(info.runId, a.path, a.localPath);
+    else await store.logArtifact(info.runId, a.path, await a.read());
+    artifactBytes += a.size;
+  }
+  if (info.status !== "RUNNING" || info.endTime !== null) await store.updateRun(info.runId, { status: info.status, endTime: info.endTime });
+  if (info.lifecycleStage === "deleted") await store.deleteRun(info.runId);
+  return { params: params.length, tags: Object.keys(record.tags).length, points, artifacts: record.artifacts.length, artifactBytes };
+}
+
+/** Metric histories regrouped into batches of at most 1000 points (several keys per batch). */
+export function* metricBatches(histories: readonly MetricHistory[]): Generator<MetricColumns> {
+  const max = LIMITS.maxMetricsPerBatch;
+  let keys: string[] = [];
+  let cols = emptyColumns(max);
+  let n = 0;
+  for (const h of histories) {
+    let at = 0;
+    while (at < h.values.length) {
+      const take = Math.min(max - n, h.values.length - at);
+      const keyId = keys.length;
+      keys.push(h.key);
+      cols.keyIds.fill(keyId, n, n + take);
+      cols.values.set(h.values.subarray(at, at + take), n);
+      cols.steps.set(h.steps.subarray(at, at + take), n);
+      cols.timestamps.set(h.timestamps.subarray(at, at + take), n);
+      n += take;
+      at += take;
+      if (n === max) {
+        yield { ...cols, keys };
+        keys = [];
+        cols = emptyColumns(max);
+        n = 0;
+      }
+    }
+  }
+  if (n > 0) yield { keys, keyIds: cols.keyIds.slice(0, n), values: cols.values.slice(0, n), steps: cols.steps.slice(0, n), timestamps: cols.timestamps.slice(0, n) };
+}
+
+const ZERO_IDS = new Uint32Array(1000);
+
+/**
+ * Batches of at most 1000 points that are views into the histories (one key each), for checking
+ * only: a store behind a worker takes the arrays it is given (transfer), which would empty the
+ * histories, so real writes get copies from {@link metricBatches}.
+ */
+function* metricViews(histories: readonly MetricHistory[]): Generator<MetricColumns> {
+  const max = LIMITS.maxMetricsPerBatch;
+  for (const h of histories) {
+    for (let at = 0; at < h.values.length; at += max) {
+      const end = Math.min(h.values.length, at + max);
+      yield { keys: [h.key], keyIds: ZERO_IDS.subarray(0, end - at), values: h.values.subarray(at, end), steps: h.steps.subarray(at, end), timestamps: h.timestamps.subarray(at, end) };
+    }
+  }
+}
+
+function emptyColumns(n: number): MetricColumns {
+  return { keys: [], keyIds: new Uint32Array(n), values: new Float64Array(n), steps: new Float64Array(n), timestamps: new Float64Array(n) };
+}
