@@ -2,11 +2,12 @@
 // the same page and run (bench/idb/naive.ts: one record per point, one transaction per call;
 // run tables from per-value records).
 //
-//   node bench/idb.bench.mjs [--quick]        (npm run bench:idb)
+//   node bench/idb.bench.mjs [--quick] [--only=ingest,history]        (npm run bench:idb)
 //
 // Serves bench/idb/bench.html from the sources with vite (cross-origin isolated, so
 // performance.now() has 5 µs resolution instead of 100 µs), opens it in Debian's Chromium
-// (TRACKBOOK_CHROMIUM, default /usr/bin/chromium) through Playwright, and waits for its result.
+// (TRACKBOOK_CHROMIUM, default /usr/bin/chromium) through Playwright, one benchmark per fresh
+// browser context, and collects the results.
 // Figures:
 //   callingThread  T1: amortized p50 of run.logMetric on the page (store in a Web Worker); goal ≤ 200 ns
 //   ingest         T1: points/s from the first logMetric to flush() resolved (committed); goal ≥ 1M/s
@@ -15,7 +16,7 @@
 //   history        getMetricHistory of 1M points on a new connection; goal ≤ 200 ms
 // Results: printed, and written to bench/results/idb.json (idb-quick.json with --quick).
 import { writeFileSync, mkdirSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright";
@@ -35,24 +36,39 @@ const server = await createServer({
   optimizeDeps: { include: ["comlink", "idb"], entries: ["bench/idb/bench.html"] },
 });
 await server.listen();
+const loadBefore = loadavg()[0];
 const browser = await chromium.launch({ executablePath, args });
+// Each benchmark in a fresh browser context (a fresh, empty profile), so none pays for the
+// storage work an earlier one left behind (LevelDB compacting in the background).
+const names = only ? only.split(",") : ["callingThread", "ingest", "runTable", "history"];
 let result;
 try {
-  const page = await browser.newPage();
-  page.on("console", (m) => console.log(`  [page] ${m.text()}`));
-  page.on("pageerror", (e) => console.error(`  [page error] ${e}`));
-  const base = server.resolvedUrls.local[0];
-  await page.goto(`${base}bench/idb/bench.html?scale=${quick ? 0.1 : 1}${only ? `&only=${only}` : ""}`);
-  await page.waitForFunction(() => window.benchResult || window.benchError, undefined, { timeout: 0, polling: 500 });
-  const error = await page.evaluate(() => window.benchError);
-  if (error) throw new Error(`the benchmark page failed: ${error}`);
-  result = await page.evaluate(() => window.benchResult);
+  for (const name of names) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on("console", (m) => console.log(`  [page] ${m.text()}`));
+    page.on("pageerror", (e) => console.error(`  [page error] ${e}`));
+    await page.goto(`${server.resolvedUrls.local[0]}bench/idb/bench.html?scale=${quick ? 0.1 : 1}&only=${name}`);
+    await page.waitForFunction(() => window.benchResult || window.benchError, undefined, { timeout: 0, polling: 500 });
+    const error = await page.evaluate(() => window.benchError);
+    if (error) throw new Error(`the benchmark page failed: ${error}`);
+    const part = await page.evaluate(() => window.benchResult);
+    result = result ? { ...result, [name]: part[name] } : part;
+    await context.close();
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 
-result.machine = { cpus: cpus().length, cpu: cpus()[0]?.model.trim(), node: process.version, chromium: (result.browser.userAgent.match(/Chrome\/([\d.]+)/) ?? [])[1] };
+result.machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model.trim(),
+  node: process.version,
+  chromium: (result.browser.userAgent.match(/Chrome\/([\d.]+)/) ?? [])[1],
+  // Other work on the machine skews every figure; the 1-minute load average says how much.
+  loadAverage: { before: loadBefore, after: loadavg()[0] },
+};
 result.quick = quick;
 // A partial run (--only) is for investigating; only whole runs are recorded.
 const out = only ? undefined : resolve(ROOT, `bench/results/idb${quick ? "-quick" : ""}.json`);
@@ -70,7 +86,7 @@ const rows = [
   t && [`  …sorted by a metric`, `${f(t.trackbook.sortedByMetric.medianMs)} ms`, `${f(t.naive.sortedByMetric.medianMs)} ms @${f(t.naive.runs, 0)} (trackbook ${f(t.trackbookSameScale.sortedByMetric.medianMs)} ms)`, t.ratioSortedByMetric, "(no goal)", true],
   h && [`getMetricHistory, ${f(h.trackbook.points, 0)} pts`, `${f(h.trackbook.medianMs)} ms (via worker ${f(h.trackbook.viaWorkerMedianMs)} ms)`, `${f(h.naive.medianMs)} ms @${f(h.naive.points, 0)} (trackbook ${f(h.trackbookSameScale.medianMs)} ms)`, h.ratio, `≤ ${h.goalMs} ms`, h.met],
 ].filter(Boolean);
-console.log(`\nIndexedDB store, Chromium ${result.machine.chromium}, ${result.machine.cpus} CPUs${quick ? " (quick: 1/10 scale)" : ""}`);
+console.log(`\nIndexedDB store, Chromium ${result.machine.chromium}, ${result.machine.cpus} CPUs, load ${f(loadBefore, 2)} → ${f(result.machine.loadAverage.after, 2)}${quick ? " (quick: 1/10 scale)" : ""}`);
 for (const [what, tb, nv, ratio, goal, met] of rows) {
   console.log(`  ${what.padEnd(40)} trackbook ${tb.padEnd(36)} naive ${nv.padEnd(48)} ${f(ratio)}× better   goal ${goal}${goal.startsWith("(") ? "" : met ? " met" : " NOT met"}`);
 }

@@ -54,21 +54,22 @@ describe("idb chunks", () => {
   it("cuts a large append into full chunks and fills an open tail when the two fit together", async () => {
     const m = memoryChunks();
     const s: SeriesRow = { runId: "r", key: "k", next: 0, open: [] };
-    await appendPoints(s, points(0, 10_000), m.access);
-    expect(m.ordered().map((r) => r.values.length)).toEqual([4096, 4096, 1808]);
-    await appendPoints(s, points(10_000, 2288), m.access);
+    const C = CHUNK_POINTS;
+    await appendPoints(s, points(0, 2 * C + 1000), m.access);
+    expect(m.ordered().map((r) => r.values.length)).toEqual([C, C, 1000]);
+    await appendPoints(s, points(2 * C + 1000, C - 1000), m.access);
     const rows = m.ordered();
-    expect(rows.map((r) => r.values.length)).toEqual([4096, 4096, 4096]);
+    expect(rows.map((r) => r.values.length)).toEqual([C, C, C]);
     expect(s.open).toEqual([]);
     const h = historyOf("k", rows);
-    expect(Array.from(h.steps)).toEqual(Array.from({ length: 12_288 }, (_, i) => i));
+    expect(Array.from(h.steps)).toEqual(Array.from({ length: 3 * C }, (_, i) => i));
     expect(Array.from(h.values)).toEqual(Array.from(h.steps, (x) => -x));
     // Stored rows own exactly their points (structured clone would store a larger buffer whole),
     // in the small forms: counting steps as their first, timestamps as int32 offsets.
     for (const [i, r] of rows.entries()) {
       expect(r.values.buffer.byteLength).toBe(r.values.length * 8);
-      expect(r.steps).toEqual({ first: i * 4096 });
-      expect(r.timestamps).toEqual({ base: 1000 + i * 4096, offsets: Int32Array.from({ length: 4096 }, (_, j) => j) });
+      expect(r.steps).toEqual({ first: i * C, stride: 1 });
+      expect(r.timestamps).toEqual({ base: 1000 + i * C, offsets: Int32Array.from({ length: C }, (_, j) => j) });
     }
   });
 
@@ -98,7 +99,7 @@ describe("idb chunks", () => {
     const db = await openDB(name);
     const keys = (await db.getAllKeys("chunks")) as [string, string, number][];
     expect(keys.filter((k) => k[1] === "loss").length).toBe(popcount(300));
-    expect(keys.filter((k) => k[1] === "acc").length).toBe(3);
+    expect(keys.filter((k) => k[1] === "acc").length).toBe(Math.ceil(10_000 / CHUNK_POINTS));
     db.close();
   });
 });

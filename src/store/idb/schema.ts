@@ -26,8 +26,12 @@ import type { StepColumn, TimeColumn } from "./columns.js";
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = 2;
 
-/** Points per chunk record at most: big enough for few records per read, small enough to rewrite. */
-export const CHUNK_POINTS = 4096;
+/**
+ * Points per chunk record at most. 8,192 makes a full chunk larger than 64 KiB, the size above
+ * which Chromium stores a value as a file of its own instead of in its LevelDB log: measured here,
+ * writing 1M points took ~3× longer in chunks of 4,096 (~48 KiB each) than of 8,192.
+ */
+export const CHUNK_POINTS = 8192;
 
 /** A run as the `runs` store keeps it. */
 export type RunRow = {
