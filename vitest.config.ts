@@ -21,7 +21,7 @@ export default defineConfig({
             {
               extends: true as const,
               // Pre-bundled up front: discovering a dependency mid-run makes vite reload the page under a running test.
-              optimizeDeps: { include: ["comlink", "idb", "fast-check"] },
+              optimizeDeps: { include: ["comlink", "idb", "fast-check", "vega", "vega-lite", "vega-embed"] },
               test: {
                 name: "browser",
                 include: ["test/**/*.browser.test.ts"],

@@ -50,6 +50,9 @@ await build({ ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/cjs/index.cj
 await build({ ...cjs, entryPoints: ["worker/node-host.ts"], outfile: "dist/cjs/node-host.cjs" });
 // trackbook/mlruns for CommonJS (tslab): yaml and fflate are bundled in, node: modules stay require()d.
 await build({ ...cjs, entryPoints: ["src/mlruns/index.ts"], outfile: "dist/cjs/mlruns.cjs" });
+// trackbook/widgets for CommonJS (tslab): vega stays outside the bundle and is loaded by the
+// import() in widgets/render.ts, which esbuild keeps as a real dynamic import.
+await build({ ...cjs, entryPoints: ["widgets/index.ts"], outfile: "dist/cjs/widgets.cjs", external: ["node:*", "vega", "vega-lite", "vega-embed"] });
 mkdirSync("dist/cjs", { recursive: true });
 // Inside dist/cjs, .cjs is unambiguous; the package.json marks the folder for tools that look.
 writeFileSync("dist/cjs/package.json", JSON.stringify({ type: "commonjs" }) + "\n");

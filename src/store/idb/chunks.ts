@@ -4,8 +4,8 @@
  *
  * Merging follows a binary counter: new points form a chunk; while the newest open chunk is no
  * longer than it (and both fit in {@link CHUNK_POINTS}), the two become one. A key logged one
- * point per flush so rewrites each point about log2(8192) = 13 times, never 8,192 times, and a
- * long history is read as ~n/8192 records. A chunk that reaches the limit is sealed, and so are
+ * point per flush so rewrites each point about log2(32768) = 15 times, never 32,768 times, and a
+ * long history is read as ~n/32768 records. A chunk that reaches the limit is sealed, and so are
  * the open ones before it (a merge may never jump over a sealed chunk: order is chunk order).
  *
  * @module

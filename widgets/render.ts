@@ -1,0 +1,218 @@
+/**
+ * The one module that touches vega or the DOM: turns the builders' specs into pictures.
+ *
+ * - {@link toSVG}: a static SVG rendered in Node (or a page) by vega with no canvas.
+ * - {@link displayBundle} / {@link display}: a notebook output of three mimes — the Vega-Lite v5
+ *   spec (JupyterLab, Notebook 7 and VS Code draw it interactively), `text/html` holding the
+ *   static SVG as an `<img>` data URI (what survives an untrusted notebook's sanitizer and
+ *   renders in classic Notebook and nbconvert HTML; upgraded to an interactive chart where
+ *   scripts run and vega-embed is on the page), and `text/plain`. In a tslab kernel, `display`
+ *   sends the bundle as one message (tslab's public API sends one mime per message, so the
+ *   kernel's own writer is used: integration-notes §1.2).
+ * - {@link show}: the interactive chart in a DOM element through vega-embed.
+ * - {@link liveDisplay}: a notebook output updated in place (same display id), throttled.
+ *
+ * vega, vega-lite and vega-embed are loaded with `import()` on first use, so importing
+ * `trackbook/widgets` costs nothing until something is drawn, and tslab (which cannot `require`
+ * ESM with top-level await) loads them through a genuine dynamic import (integration-notes §1.4).
+ *
+ * @module
+ */
+import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
+
+/** A notebook display bundle: mime type → content. */
+export type MimeBundle = { [VEGA_LITE_MIME]: VegaLiteSpec; "text/html": string; "text/plain": string };
+
+type VegaView = { toSVG(): Promise<string>; finalize(): void };
+type Vega = { parse(spec: object): object; View: new (runtime: object, options: object) => VegaView };
+type VegaLite = { compile(spec: object, options?: object): { spec: object } };
+
+let libs: Promise<{ vega: Vega; vl: VegaLite }> | undefined;
+
+function loadVega(): Promise<{ vega: Vega; vl: VegaLite }> {
+  // CommonJS builds come back as { default }, ES modules as the namespace itself.
+  const unwrap = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+  libs ??= Promise.all([import("vega"), import("vega-lite")]).then(([vega, vl]) => ({ vega: unwrap<Vega>(vega), vl: unwrap<VegaLite>(vl) }));
+  return libs;
+}
+
+/**
+ * Renders `spec` to an SVG string (no canvas needed; works in Node).
+ *
+ * @example
+ * ```ts
+ * await writeFile("loss.svg", await toSVG(metricChartSpec(series)));
+ * ```
+ */
+export async function toSVG(spec: VegaLiteSpec): Promise<string> {
+  const { vega, vl } = await loadVega();
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+let nextId = 0;
+
+/**
+ * The notebook bundle of `spec`: the Vega-Lite v5 mime, the HTML fallback with a static `<img>`,
+ * and plain text.
+ *
+ * @example
+ * ```ts
+ * const bundle = await displayBundle(runTableSpec(runs));
+ * bundle["text/html"]; // '<div class="trackbook-widget" …><img src="data:image/svg+xml;base64,…
+ * ```
+ */
+export async function displayBundle(spec: VegaLiteSpec, text = describeSpec(spec)): Promise<MimeBundle> {
+  const svg = await toSVG(spec);
+  const id = `trackbook-widget-${Date.now().toString(36)}-${nextId++}`;
+  const img = `<img alt="${escapeHtml(text)}" src="data:image/svg+xml;base64,${utf8Base64(svg)}">`;
+  // Where scripts run and vega-embed is already on the page, the picture becomes the live chart.
+  // The spec rides along as JSON; "</" is escaped so no value can close the script element.
+  const upgrade = `<script>(function(){var e=document.getElementById(${JSON.stringify(id)});if(e&&typeof window.vegaEmbed==="function"){window.vegaEmbed(e,${JSON.stringify(spec).replace(/<\//g, "<\\/")},{actions:false}).catch(function(){});}})();</script>`;
+  return { [VEGA_LITE_MIME]: spec, "text/html": `<div class="trackbook-widget" id="${id}">${img}</div>${upgrade}`, "text/plain": text };
+}
+
+/** One line saying what a spec shows, from its `usermeta.trackbook` (the builders set it). */
+export function describeSpec(spec: VegaLiteSpec): string {
+  const meta = (spec.usermeta as { trackbook?: Record<string, unknown> } | undefined)?.trackbook;
+  if (!meta) return "<Vega-Lite chart>";
+  switch (meta.widget) {
+    case "metric-chart": {
+      const series = meta.series as { run: string; key: string; points: number }[];
+      const keys = [...new Set(series.map((s) => s.key))].join(", ");
+      return `<metric chart: ${keys || "no metrics"} over ${new Set(series.map((s) => s.run)).size} run(s), ${series.reduce((n, s) => n + s.points, 0).toLocaleString("en-US")} points>`;
+    }
+    case "run-table":
+      return `<run table: ${meta.rows} of ${meta.total} runs>`;
+    case "compare":
+      return `<compare view: ${(meta.runs as string[]).length} runs${meta.metric ? `, metric ${meta.metric}` : ""}>`;
+    default:
+      return `<${String(meta.widget)}>`;
+  }
+}
+
+type WriteDisplayData = (msg: { data: object; metadata: object; transient: object }, update: boolean) => void;
+
+/**
+ * The running tslab kernel's display writer, or undefined outside tslab. tslab sets
+ * `globalThis.__tslab__`; its `require` is the kernel's own, whose module cache holds the
+ * `jupyter.js` that knows the current cell's output (integration-notes §1.2–1.3).
+ */
+function tslabWriter(): WriteDisplayData | undefined {
+  const t = (globalThis as { __tslab__?: { require?: { cache?: Record<string, { exports?: { lastWriteDisplayData?: unknown } }> } } }).__tslab__;
+  const cache = t?.require?.cache;
+  if (!cache) return undefined;
+  for (const [path, mod] of Object.entries(cache)) {
+    const w = mod?.exports?.lastWriteDisplayData;
+    if (/tslab[\\/]dist[\\/]jupyter\.js$/.test(path) && typeof w === "function") return w as WriteDisplayData;
+  }
+  return undefined;
+}
+
+/** True inside a tslab kernel that is executing a cell. */
+export function inTslab(): boolean {
+  return tslabWriter() !== undefined;
+}
+
+/**
+ * Shows `spec` as the current notebook cell's output (tslab). Outside a notebook it prints the
+ * plain-text line instead; {@link displayBundle} gives the bundle itself, to save or send.
+ *
+ * @example
+ * ```ts
+ * await display(metricChartSpec(series)); // in a tslab cell
+ * ```
+ */
+export async function display(spec: VegaLiteSpec): Promise<void> {
+  const bundle = await displayBundle(spec);
+  const write = tslabWriter();
+  if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
+  else console.log(bundle["text/plain"]);
+}
+
+/** A notebook output that can be redrawn in place. */
+export type LiveDisplay = {
+  /** Redraws with `spec`; calls closer together than the throttle interval are merged (the last wins). */
+  update(spec: VegaLiteSpec): void;
+  /** Draws the last spec given, if it is still pending, and stops. */
+  close(): Promise<void>;
+};
+
+/**
+ * An output that updates in place while a cell runs (tslab's display id mechanism), redrawn at
+ * most every `intervalMs` (default 250 ms: a few updates per second). Rendering is asynchronous
+ * and never blocks the training loop for longer than one static render.
+ *
+ * @example
+ * ```ts
+ * const live = liveDisplay();
+ * for (let epoch = 0; epoch < 20; epoch++) { train(); live.update(metricChartSpec(await histories())); }
+ * await live.close();
+ * ```
+ */
+export function liveDisplay(options: { intervalMs?: number } = {}): LiveDisplay {
+  const interval = options.intervalMs ?? 250;
+  const displayId = `trackbook-live-${Date.now().toString(36)}-${nextId++}`;
+  let pending: VegaLiteSpec | undefined;
+  let sent = false;
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let drawing: Promise<void> = Promise.resolve();
+  const draw = () => {
+    timer = undefined;
+    const spec = pending;
+    pending = undefined;
+    if (!spec) return;
+    last = Date.now();
+    drawing = drawing.then(async () => {
+      const bundle = await displayBundle(spec);
+      tslabWriter()?.({ data: bundle, metadata: {}, transient: { display_id: displayId } }, sent);
+      sent = true;
+    });
+  };
+  return {
+    update(spec) {
+      pending = spec;
+      if (timer === undefined) timer = setTimeout(draw, Math.max(0, last + interval - Date.now()));
+    },
+    async close() {
+      if (timer !== undefined) clearTimeout(timer);
+      draw();
+      await drawing;
+    },
+  };
+}
+
+/** What {@link show} returns: the vega view, and a way to take the chart down. */
+export type Shown = { view: unknown; finalize(): void };
+
+/**
+ * Draws `spec` interactively into a DOM element (or the element a CSS selector names) with
+ * vega-embed.
+ *
+ * @example
+ * ```ts
+ * const shown = await show("#chart", metricChartSpec(series));
+ * ```
+ */
+export async function show(target: object | string, spec: VegaLiteSpec, options: { renderer?: "canvas" | "svg" } = {}): Promise<Shown> {
+  const mod = (await import("vega-embed")) as unknown as { default: (el: object | string, spec: object, opts: object) => Promise<Shown> };
+  const result = await mod.default(target, spec, { actions: false, renderer: options.renderer ?? "canvas" });
+  return { view: result.view, finalize: () => result.finalize() };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+}
+
+/** Base64 of the UTF-8 bytes of `s` (btoa exists in Node ≥ 16 and every browser; Buffer does not). */
+function utf8Base64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
