@@ -11,6 +11,8 @@
  *   kernel's own writer is used: integration-notes §1.2).
  * - {@link show}: the interactive chart in a DOM element through vega-embed.
  * - {@link liveDisplay}: a notebook output updated in place (same display id), throttled.
+ * - {@link showMetricChart}: a page chart whose zoom re-cuts the full series.
+ * - {@link showRunTable}: a virtualized DOM run table (only the rows in view exist in the DOM).
  *
  * vega, vega-lite and vega-embed are loaded with `import()` on first use, so importing
  * `trackbook/widgets` costs nothing until something is drawn, and tslab (which cannot `require`
@@ -18,6 +20,10 @@
  *
  * @module
  */
+import type { Run } from "../src/entities.js";
+import { runColor } from "./colors.js";
+import { metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
+import { formatCell, runTableModel, type RunTableModel, type RunTableOptions } from "./run-table.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
 /** A notebook display bundle: mime type → content. */
@@ -203,6 +209,215 @@ export async function show(target: object | string, spec: VegaLiteSpec, options:
   const mod = (await import("vega-embed")) as unknown as { default: (el: object | string, spec: object, opts: object) => Promise<Shown> };
   const result = await mod.default(target, spec, { actions: false, renderer: options.renderer ?? "canvas" });
   return { view: result.view, finalize: () => result.finalize() };
+}
+
+/** The parts of a vega View in a page that the live chart uses. */
+type DomView = {
+  data(name: string, values?: object[]): DomView & object[];
+  signal(name: string, value?: unknown): DomView & unknown;
+  runAsync(): Promise<DomView>;
+  scale(name: string): { domain(): number[] };
+  addSignalListener(name: string, fn: (name: string, value: unknown) => void): void;
+};
+
+/** A live metric chart in the page: {@link show} plus zooming that re-cuts the full series. */
+export type ChartHandle = Shown & {
+  /** Shows `[lo, hi]` of x (undefined: everything), with the points re-cut from the full series. */
+  zoom(domain?: readonly [number, number]): Promise<void>;
+};
+
+/**
+ * Draws a metric chart that stays exact under zoom: whenever the visible x range changes (wheel,
+ * drag, or {@link ChartHandle.zoom}), the visible range is cut again from the full series and the
+ * chart's `points` data is replaced (one change set, not a new chart), at most once per frame.
+ *
+ * @example
+ * ```ts
+ * const chart = await showMetricChart("#loss", series, { width: 800 });
+ * await chart.zoom([500_000, 510_000]); // every raw point of that range is drawn
+ * ```
+ */
+export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions = {}): Promise<ChartHandle> {
+  const shown = await show(target, metricChartSpec(series, options));
+  const view = shown.view as DomView;
+  const rows = (domain: readonly [number, number] | undefined) =>
+    (metricChartSpec(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).data as { values: object[] }).values;
+  let wanted: readonly [number, number] | undefined;
+  let frame: Promise<void> | undefined;
+  const redraw = (): Promise<void> => {
+    // Changes within one frame are merged: only the latest range is cut.
+    frame ??= new Promise<void>((resolve) => setTimeout(resolve, 16)).then(async () => {
+      frame = undefined;
+      view.data("points", rows(wanted));
+      await view.runAsync();
+    });
+    return frame;
+  };
+  view.addSignalListener("zoom", (_name, value) => {
+    const x = (value as { x?: [number, number] } | null)?.x;
+    wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
+    void redraw();
+  });
+  return {
+    ...shown,
+    async zoom(domain) {
+      wanted = domain ? [domain[0], domain[1]] : undefined;
+      // The interval selection bound to the x scale drives its domain; null clears it (shows all).
+      view.signal("zoom_x", domain ? [domain[0], domain[1]] : null);
+      await view.runAsync();
+      await redraw();
+    },
+  };
+}
+
+/** The few DOM members the run table uses (the package's types carry no DOM lib). */
+type El = {
+  style: { cssText: string; height: string; transform: string };
+  className: string;
+  textContent: string | null;
+  title: string;
+  scrollTop: number;
+  clientHeight: number;
+  append(...nodes: (El | string)[]): void;
+  replaceChildren(...nodes: El[]): void;
+  addEventListener(type: string, fn: () => void, options?: object): void;
+  remove(): void;
+};
+type Doc = { createElement(tag: string): El; querySelector(selector: string): El | null };
+
+/** A run table in the page. */
+export type RunTableHandle = {
+  /** The root element. */
+  element: object;
+  /** The rows as currently filtered and sorted. */
+  model(): RunTableModel;
+  /** Filters with the search grammar (undefined: no filter) and redraws. */
+  setFilter(filter: string | undefined): void;
+  /** Sorts by a column's values (nulls last) and redraws; what clicking a header does. */
+  sortBy(field: string, direction?: "ASC" | "DESC"): void;
+  /** Removes the table from the page. */
+  finalize(): void;
+};
+
+const ROW_HEIGHT = 22;
+
+/**
+ * A virtualized run table: header, then only the rows in view (plus a few) in the DOM, moved as
+ * the body scrolls, so 100k runs scroll as smoothly as 100. Click a header to sort by it.
+ *
+ * @example
+ * ```ts
+ * const table = showRunTable("#runs", (await tb.searchRuns({ experimentIds: [id], maxResults: 50_000 })).runs);
+ * table.setFilter("metrics.loss < 0.1");
+ * ```
+ */
+export function showRunTable(target: object | string, runs: readonly Run[], options: RunTableOptions & { height?: number; columnWidth?: number } = {}): RunTableHandle {
+  const doc = (globalThis as unknown as { document: Doc }).document;
+  const host = typeof target === "string" ? doc.querySelector(target) : (target as El);
+  if (!host) throw new RangeError(`No element matches '${String(target)}'.`);
+  const colWidth = options.columnWidth ?? 120;
+  let model = runTableModel(runs, options);
+  let sorted: { field: string; direction: "ASC" | "DESC" } | undefined;
+  const el = (cls: string, css = "") => {
+    const e = doc.createElement("div");
+    e.className = cls;
+    e.style.cssText = css;
+    return e;
+  };
+  const root = el("trackbook-table", "font:12px system-ui,sans-serif;color:#222;display:inline-block;border:1px solid #ddd");
+  const header = el("tb-header", "display:flex;font-weight:600;background:#f6f6f6;border-bottom:1px solid #ddd");
+  const body = el("tb-body", `position:relative;overflow:auto;height:${options.height ?? 480}px`);
+  const spacer = el("tb-spacer", "position:relative");
+  const rowsBox = el("tb-rows", "position:absolute;top:0;left:0;right:0");
+  spacer.append(rowsBox);
+  body.append(spacer);
+  root.append(header, body);
+  host.append(root);
+  const cell = (text: string, extra = "") => {
+    const c = el("tb-cell", `flex:0 0 ${colWidth}px;padding:0 6px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;line-height:${ROW_HEIGHT}px;${extra}`);
+    c.textContent = text;
+    c.title = text;
+    return c;
+  };
+  const drawHeader = () => {
+    header.replaceChildren(
+      ...model.columns.map((c) => {
+        const arrow = sorted?.field === c.field ? (sorted.direction === "ASC" ? " ▲" : " ▼") : "";
+        const h = cell(c.title + arrow, "cursor:pointer");
+        h.addEventListener("click", () => handle.sortBy(c.field, sorted?.field === c.field && sorted.direction === "ASC" ? "DESC" : "ASC"));
+        return h;
+      }),
+    );
+  };
+  let drawn = "";
+  const drawRows = () => {
+    const first = Math.max(0, Math.floor(body.scrollTop / ROW_HEIGHT) - 5);
+    const count = Math.ceil((body.clientHeight || 480) / ROW_HEIGHT) + 10;
+    const key = `${first}:${count}:${model.rows.length}`;
+    if (key === drawn) return;
+    drawn = key;
+    spacer.style.height = `${model.rows.length * ROW_HEIGHT}px`;
+    rowsBox.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    rowsBox.replaceChildren(
+      ...model.rows.slice(first, first + count).map((r) => {
+        const row = el("tb-row", `display:flex;height:${ROW_HEIGHT}px;border-bottom:1px solid #f0f0f0`);
+        row.append(...model.columns.map((c, j) => cell(formatCell(r.cells[j]!, c), j === 0 ? `border-left:4px solid ${runColor(r.runId)}` : "")));
+        return row;
+      }),
+    );
+  };
+  let scheduled = false;
+  body.addEventListener("scroll", () => {
+    if (scheduled) return;
+    scheduled = true;
+    requestFrame(() => {
+      scheduled = false;
+      drawRows();
+    });
+  }, { passive: true });
+  const redraw = () => {
+    drawn = "";
+    drawHeader();
+    drawRows();
+  };
+  const handle: RunTableHandle = {
+    element: root,
+    model: () => model,
+    setFilter(f) {
+      const { filter: _old, ...rest } = options;
+      model = runTableModel(runs, f === undefined ? rest : { ...rest, filter: f });
+      if (sorted) sortRows(model, sorted.field, sorted.direction);
+      body.scrollTop = 0;
+      redraw();
+    },
+    sortBy(field, direction = "ASC") {
+      sorted = { field, direction };
+      sortRows(model, field, direction);
+      redraw();
+    },
+    finalize: () => root.remove(),
+  };
+  redraw();
+  return handle;
+}
+
+/** Sorts the model's rows by one column: numbers as numbers, text by code point, nulls last. */
+function sortRows(model: RunTableModel, field: string, direction: "ASC" | "DESC"): void {
+  const j = model.columns.findIndex((c) => c.field === field);
+  if (j < 0) throw new RangeError(`The table has no column '${field}'.`);
+  const sign = direction === "ASC" ? 1 : -1;
+  model.rows.sort((a, b) => {
+    const x = a.cells[j]!;
+    const y = b.cells[j]!;
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return sign * (x < y ? -1 : x > y ? 1 : 0);
+  });
+}
+
+function requestFrame(fn: () => void): void {
+  const raf = (globalThis as { requestAnimationFrame?: (f: () => void) => void }).requestAnimationFrame;
+  if (raf) raf(fn);
+  else setTimeout(fn, 16);
 }
 
 function escapeHtml(s: string): string {

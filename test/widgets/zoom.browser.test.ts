@@ -1,0 +1,31 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { showMetricChart, type ChartHandle } from "../../widgets/index.js";
+import { ID, series } from "./fixtures.js";
+
+const handles: ChartHandle[] = [];
+afterAll(() => handles.forEach((h) => h.finalize()));
+
+type View = { data(name: string): { step: number }[]; scale(name: string): { domain(): number[] } };
+
+describe("a live metric chart in Chromium", () => {
+  it("zoomed into 1% of a 1M-point series draws every raw point of that range, and zooms back out", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const s = series(ID(1), "loss", 1_000_000, (i) => Math.sin(i / 1000) + (i === 123_456 ? 5 : 0), "big");
+    const chart = await showMetricChart(el, [s], { width: 600 });
+    handles.push(chart);
+    const view = chart.view as View;
+    expect(view.data("points").length).toBeLessThanOrEqual(10_000);
+    expect(view.data("points").some((r) => r.step === 123_456)).toBe(true);
+
+    await chart.zoom([300_000, 309_999]);
+    expect(view.data("points").map((r) => r.step)).toEqual(Array.from({ length: 10_000 }, (_, i) => 300_000 + i));
+    const [lo, hi] = view.scale("x").domain();
+    expect(lo).toBeCloseTo(300_000, -2);
+    expect(hi).toBeCloseTo(309_999, -2);
+
+    await chart.zoom();
+    expect(view.data("points").length).toBeLessThanOrEqual(10_000);
+    expect(view.scale("x").domain()[1]).toBeGreaterThan(900_000);
+  });
+});
