@@ -63,10 +63,25 @@ export type {
   ViewType,
 } from "./entities.js";
 export { LIMITS, isValidKey, validateKey } from "./validation.js";
+export {
+  LOGGED_MODEL_STATUSES,
+  MODEL_VERSION_STAGES,
+  MODEL_VERSION_STATUSES,
+  newModelId,
+  validateAlias,
+  validateLoggedModel,
+  validateModelId,
+  validateModelVersion,
+  validateRegisteredModel,
+  validateRegisteredModelName,
+} from "./models.js";
+export type { LoggedModel, LoggedModelMetric, LoggedModelStatus, ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel } from "./models.js";
+export { createModelVersion, createRegisteredModel, setRegisteredModelAlias } from "./model-registry.js";
+export type { CreateModelVersionOptions, CreateRegisteredModelOptions } from "./model-registry.js";
 export { newRunId, newExperimentId } from "./ids.js";
 export { MemoryStore } from "./store/memory/memory-store.js";
 export { openStore, registerStore, supportedSchemes } from "./store/registry.js";
 export type { StoreFactory } from "./store/registry.js";
-export { metricColumns, searchAllRuns } from "./store/store.js";
-export type { TrackingStore } from "./store/store.js";
+export { hasModels, metricColumns, searchAllRuns, MODEL_STORE_METHODS } from "./store/store.js";
+export type { ModelStore, ModelStoreMethod, TrackingStore } from "./store/store.js";
 export { compileRunFilter, compileRunOrderBy, parseRunFilter } from "./search/index.js";

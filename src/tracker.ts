@@ -5,6 +5,7 @@
  * @module
  */
 import { ActiveRun } from "./active-run.js";
+import type { ArtifactInfo } from "./artifacts.js";
 import { TrackingClient, type ClientOptions } from "./client.js";
 import {
   DEFAULT_EXPERIMENT_ID,
@@ -19,6 +20,8 @@ import {
 } from "./entities.js";
 import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
 import { systemTags } from "./source.js";
+import type { LoggedModel, ModelVersion, RegisteredModel } from "./models.js";
+import * as registry from "./model-registry.js";
 import { openStore, uriScheme } from "./store/registry.js";
 import type { TrackingStore } from "./store/store.js";
 import { validateExperimentName } from "./validation.js";
@@ -306,6 +309,154 @@ export class Tracker {
     this.assertOpen();
     await this.client.settle();
     return this.store.getMetricHistory(runId, key);
+  }
+
+  /**
+   * A logged model (MLflow 3), e.g. one imported from an mlruns bundle. RESOURCE_DOES_NOT_EXIST
+   * when missing; NOT_IMPLEMENTED on a store without models.
+   *
+   * @example
+   * ```ts
+   * const model = await tb.getLoggedModel("m-4f1c…");
+   * model.status; // "READY"
+   * ```
+   */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).getLoggedModel(modelId);
+  }
+
+  /**
+   * Logged models of some experiments (default: the active one), newest first.
+   *
+   * @example
+   * ```ts
+   * const models = await tb.searchLoggedModels({ experimentIds: ["0"] });
+   * ```
+   */
+  async searchLoggedModels(query: { experimentIds?: string[] } = {}): Promise<LoggedModel[]> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).searchLoggedModels(query.experimentIds ?? [this.experimentId]);
+  }
+
+  /**
+   * The files of a logged model's artifacts in folder `path` ("" = the root).
+   *
+   * @example
+   * ```ts
+   * const files = await tb.listLoggedModelArtifacts(model.modelId); // MLmodel, requirements.txt, …
+   * ```
+   */
+  async listLoggedModelArtifacts(modelId: string, path = ""): Promise<ArtifactInfo[]> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).listLoggedModelArtifacts(modelId, path);
+  }
+
+  /**
+   * The bytes of one artifact file of a logged model.
+   *
+   * @example
+   * ```ts
+   * const mlmodel = new TextDecoder().decode(await tb.readLoggedModelArtifact(model.modelId, "MLmodel"));
+   * ```
+   */
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).readLoggedModelArtifact(modelId, path);
+  }
+
+  /**
+   * Creates a registered model; a taken name is RESOURCE_ALREADY_EXISTS.
+   *
+   * @example
+   * ```ts
+   * await tb.createRegisteredModel("churn", { description: "weekly churn model", tags: { team: "growth" } });
+   * ```
+   */
+  async createRegisteredModel(name: string, options: registry.CreateRegisteredModelOptions = {}): Promise<RegisteredModel> {
+    this.assertOpen();
+    return registry.createRegisteredModel(this.store, name, options);
+  }
+
+  /**
+   * A registered model with its tags and aliases. RESOURCE_DOES_NOT_EXIST when missing.
+   *
+   * @example
+   * ```ts
+   * const { aliases } = await tb.getRegisteredModel("churn"); // { champion: 3 }
+   * ```
+   */
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).getRegisteredModel(name);
+  }
+
+  /**
+   * Every registered model, by name.
+   *
+   * @example
+   * ```ts
+   * const names = (await tb.searchRegisteredModels()).map((m) => m.name);
+   * ```
+   */
+  async searchRegisteredModels(): Promise<RegisteredModel[]> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).listRegisteredModels();
+  }
+
+  /**
+   * Registers a new version (highest + 1) of a registered model, from a logged model
+   * (`modelId`) or a `source` URI. Flushes first, so a `runId` logged just now is stored.
+   *
+   * @example
+   * ```ts
+   * const v = await tb.createModelVersion("churn", { modelId: model.modelId, tags: { validated: "yes" } });
+   * ```
+   */
+  async createModelVersion(name: string, options: registry.CreateModelVersionOptions): Promise<ModelVersion> {
+    this.assertOpen();
+    await this.client.settle();
+    return registry.createModelVersion(this.store, name, options);
+  }
+
+  /**
+   * One version of a registered model. RESOURCE_DOES_NOT_EXIST when missing.
+   *
+   * @example
+   * ```ts
+   * const v = await tb.getModelVersion("churn", 3);
+   * v.source; // "models:/m-4f1c…"
+   * ```
+   */
+  async getModelVersion(name: string, version: number): Promise<ModelVersion> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).getModelVersion(name, version);
+  }
+
+  /**
+   * The versions of a registered model, by number.
+   *
+   * @example
+   * ```ts
+   * const versions = await tb.searchModelVersions({ name: "churn" });
+   * ```
+   */
+  async searchModelVersions(query: { name: string }): Promise<ModelVersion[]> {
+    this.assertOpen();
+    return registry.modelsOf(this.store).listModelVersions(query.name);
+  }
+
+  /**
+   * Points an alias of a registered model at one of its versions.
+   *
+   * @example
+   * ```ts
+   * await tb.setRegisteredModelAlias("churn", "champion", 3);
+   * ```
+   */
+  async setRegisteredModelAlias(name: string, alias: string, version: number): Promise<void> {
+    this.assertOpen();
+    return registry.setRegisteredModelAlias(this.store, name, alias, version);
   }
 
   /**

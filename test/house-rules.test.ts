@@ -31,13 +31,13 @@ const HEAVY: { name: string; test: (spec: string) => boolean; allowed: (file: st
  */
 const LAYERS: [number, RegExp][] = [
   [0, /^src\/(entities|errors)\.ts$/],
-  [1, /^src\/(validation|ids|run-names|source|artifacts)\.ts$/],
+  [1, /^src\/(validation|ids|run-names|source|artifacts|models)\.ts$/],
   [2, /^src\/search\//],
   [3, /^src\/store\//],
   [4, /^src\/(metric-buffer|client)\.ts$/],
   // The worker boundary wraps stores for the client's side; only the tracker opens it.
   [4, /^worker\//],
-  [5, /^src\/(active-run|tracker)\.ts$/],
+  [5, /^src\/(active-run|tracker|model-registry)\.ts$/],
   [6, /^src\/fluent\.ts$/],
   [7, /^src\/index\.ts$/],
   // Bundle export/import: above the stores, beside the public entry; the CLI uses it.

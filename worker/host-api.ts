@@ -10,7 +10,7 @@ import { TrackerError } from "../src/errors.js";
 import { unpackFlush } from "../src/store/packed.js";
 import { LIMITS } from "../src/validation.js";
 import { openStore } from "../src/store/registry.js";
-import { logBatches, type TrackingStore } from "../src/store/store.js";
+import { hasModels, logBatches, MODEL_STORE_METHODS, type TrackingStore } from "../src/store/store.js";
 import type { MetricHistory } from "../src/entities.js";
 import type { HostApi, StoreCapabilities } from "./protocol.js";
 
@@ -43,7 +43,7 @@ export function createHostApi(uri?: string): HostObject {
     } else if (u !== openedUri) {
       return Promise.reject(new TrackerError("INVALID_STATE", `This worker serves '${openedUri}'; it cannot also open '${u}'.`));
     }
-    return opening.then((s) => ({ sync: typeof s.sync === "function", logArtifactFile: typeof s.logArtifactFile === "function" }));
+    return opening.then((s) => ({ sync: typeof s.sync === "function", logArtifactFile: typeof s.logArtifactFile === "function", models: hasModels(s) }));
   };
 
   /** Runs `fn` on the store; the fast path (store open) adds no await, so calls keep their order. */
@@ -97,6 +97,12 @@ export function createHostApi(uri?: string): HostObject {
     listArtifacts: (runId, path) => use((s) => s.listArtifacts(runId, path)),
     readArtifact: (runId, path) => use((s) => s.readArtifact(runId, path)),
     sync: () => use((s) => (s.sync ? s.sync() : Promise.resolve())),
+    callModel: (method, args) =>
+      use((s) => {
+        if (!(MODEL_STORE_METHODS as readonly string[]).includes(method) || !Array.isArray(args)) return Promise.reject(new TrackerError("INVALID_PARAMETER_VALUE", `Unknown model method ${String(method)}.`));
+        if (!hasModels(s)) return Promise.reject(new TrackerError("NOT_IMPLEMENTED", "This store has no model registry."));
+        return (s[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+      }),
     close,
     // comlink calls this after the other side's releaseProxy(): a store nobody can reach is closed.
     [finalizer]: () => void close().catch(() => undefined),

@@ -12,7 +12,7 @@
 import { transferHandlers, type TransferHandler } from "comlink";
 import type { LogBatch } from "../src/entities.js";
 import { invalidParameter, isTrackerError, TrackerError, type ErrorJson } from "../src/errors.js";
-import type { BatchEntry, PackedFlush, TrackingStore } from "../src/store/store.js";
+import type { BatchEntry, ModelStoreMethod, PackedFlush, TrackingStore } from "../src/store/store.js";
 
 /** The optional methods of T. */
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
@@ -22,7 +22,10 @@ type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[k
  * exactly these. Derived from the interface, so a new optional store method does not compile
  * here until the host answers for it (`logBatches` is always offered: the host falls back).
  */
-export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches" | "logPacked">, boolean>;
+export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches" | "logPacked" | ModelStoreMethod>, boolean> & {
+  /** The store has every ModelStore method (logged models and the registry), reached through `callModel`. */
+  models: boolean;
+};
 
 /**
  * What a store host exposes: every {@link TrackingStore} method (with `logBatches` required,
@@ -42,6 +45,8 @@ export type HostApi = Omit<TrackingStore, OptionalKeys<TrackingStore>> & {
   sync(): Promise<void>;
   /** The store's `logArtifactFile()`; NOT_IMPLEMENTED when it has none. */
   logArtifactFile(runId: string, path: string, localPath: string): Promise<void>;
+  /** One ModelStore method of the store with its arguments; NOT_IMPLEMENTED when it has none. */
+  callModel(method: ModelStoreMethod, args: unknown[]): Promise<unknown>;
 };
 
 /**

@@ -17,7 +17,7 @@
 import { releaseProxy, transfer, type Remote } from "comlink";
 import type { CreateExperimentInput, CreateRunInput, LogBatch, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
 import { isTrackerError, TrackerError } from "../src/errors.js";
-import type { BatchEntry, PackedFlush, TrackingStore } from "../src/store/store.js";
+import { MODEL_STORE_METHODS, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../src/store/store.js";
 import { batchTransferables, installTransferHandlers, type HostApi, type StoreCapabilities } from "./protocol.js";
 
 /** How a {@link RemoteStore} drives its transport. */
@@ -85,6 +85,11 @@ export class RemoteStore implements TrackingStore {
     }
     if (has.sync) this.sync = () => this.call((r) => r.sync());
     if (has.logArtifactFile) this.logArtifactFile = (runId, path, localPath) => this.call((r) => r.logArtifactFile(runId, path, localPath));
+    // Logged models and the registry: each ModelStore method becomes one callModel round trip.
+    if (has.models) {
+      const self = this as Partial<ModelStore>;
+      for (const m of MODEL_STORE_METHODS) (self as Record<string, unknown>)[m] = (...args: unknown[]) => this.call((r) => r.callModel(m, args));
+    }
   }
 
   /** Marks the peer as gone (crashed, exited): pending and later calls reject with `error`. */

@@ -74,6 +74,7 @@ export async function exportCommand(cmd: ExportCommand, print: (s: string) => vo
     display.stop();
     const line = `Exported ${r.runs} runs in ${r.experiments} experiments (${r.points} metric points, ${r.files} files, ${r.bytes} bytes) to ${r.target}.`;
     print(line);
+    if (r.loggedModels + r.registeredModels > 0) print(`Models: ${r.loggedModels} logged models, ${r.registeredModels} registered models with ${r.modelVersions} versions.`);
     print(`Open it with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri <the mlruns folder>`);
     return line;
   } finally {

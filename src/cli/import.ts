@@ -30,6 +30,9 @@ export async function importCommand(cmd: ImportCommand, print: (s: string) => vo
     const i = r.imported;
     const line = `Imported ${i.runs} runs${i.replaced ? ` (${i.replaced} replaced)` : ""} and ${i.experiments} new experiments (${i.params} params, ${i.tags} tags, ${i.points} metric points, ${i.artifacts} artifacts) from ${r.source}.`;
     print(line);
+    if (i.loggedModels + i.registeredModels + i.modelVersions > 0) {
+      print(`Models: ${i.loggedModels} logged models (${i.loggedModelArtifacts} artifact files), ${i.registeredModels} new registered models, ${i.modelVersions} model versions.`);
+    }
     const reasons = new Map<string, number>();
     for (const s of r.skipped) reasons.set(s.reason, (reasons.get(s.reason) ?? 0) + 1);
     if (r.skipped.length > 0) print(`Skipped ${r.skipped.length} item(s):`);

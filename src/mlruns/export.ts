@@ -9,6 +9,7 @@
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment } from "../entities.js";
 import { TrackerError } from "../errors.js";
 import type { TrackingStore } from "../store/store.js";
+import { writeModels } from "./export-models.js";
 import { writeRun } from "./export-run.js";
 import { selectForExport, type ExportSelection } from "./export-selection.js";
 import { encodeText, type BundleSink } from "./io.js";
@@ -33,8 +34,18 @@ export type ExportOptions = ExportSelection &
     artifactRoot?: string;
   };
 
-/** What an export wrote. */
-export type ExportResult = { target: string; experiments: number; runs: number; files: number; bytes: number; points: number };
+/** What an export wrote (logged models of the exported experiments, and the whole model registry, included). */
+export type ExportResult = {
+  target: string;
+  experiments: number;
+  runs: number;
+  files: number;
+  bytes: number;
+  points: number;
+  loggedModels: number;
+  registeredModels: number;
+  modelVersions: number;
+};
 
 /** A tracker (flushed first) or a bare store. */
 export type StoreHolder = TrackingStore | { readonly store: TrackingStore; flush(): Promise<void> };
@@ -49,7 +60,8 @@ export async function storeOf(from: StoreHolder): Promise<TrackingStore> {
 
 /**
  * Exports experiments and runs as an mlruns bundle. Experiment `0`, `.trash/` and `models/` are
- * always written; deleted experiments go to `.trash/<id>`. Nothing appears at the target unless
+ * always written; deleted experiments go to `.trash/<id>`. Logged models of the exported
+ * experiments and the whole model registry go too (on stores that have them). Nothing appears at the target unless
  * the whole export succeeds.
  *
  * @example
@@ -91,7 +103,9 @@ async function writeBundle(
 ): Promise<ExportResult> {
   const root = (options.artifactRoot ?? sink.rootUri ?? "mlruns").replace(/\/+$/, "");
   const now = Date.now();
-  const result: ExportResult = { target: sink.label, experiments: 0, runs: 0, files: 0, bytes: 0, points: 0 };
+  const result: ExportResult = { target: sink.label, experiments: 0, runs: 0, files: 0, bytes: 0, points: 0, loggedModels: 0, registeredModels: 0, modelVersions: 0 };
+  const runArtifactUris = new Map<string, string>();
+  const runDirs = new Map<string, string>();
   await sink.mkdir(TRASH);
   await sink.mkdir(REGISTRY);
   const experiments = [...selected.experiments];
@@ -117,6 +131,8 @@ async function writeBundle(
       progress.checkAborted();
       const run = await store.getRun(runId);
       const uri = `${location}/${runId}/artifacts`;
+      runArtifactUris.set(run.info.artifactUri, uri);
+      runDirs.set(runId, join(dir, runId));
       const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now });
       result.files += s.files;
       result.bytes += s.bytes;
@@ -126,6 +142,12 @@ async function writeBundle(
     }
   }
   if (result.runs !== selected.runCount) throw new TrackerError("INTERNAL_ERROR", `Selected ${selected.runCount} runs but wrote ${result.runs}.`);
+  const m = await writeModels(store, sink, { root, experiments, runArtifactUris, runDirs, artifacts: options.artifacts ?? true });
+  result.files += m.files;
+  result.bytes += m.bytes;
+  result.loggedModels = m.loggedModels;
+  result.registeredModels = m.registeredModels;
+  result.modelVersions = m.modelVersions;
   return result;
 }
 

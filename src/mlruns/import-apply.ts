@@ -6,6 +6,7 @@
  * @module
  */
 import type { TrackingStore } from "../store/store.js";
+import { applyModels } from "./import-models.js";
 import type { ImportPlan } from "./import-plan.js";
 import type { ProgressReporter } from "./progress.js";
 import { readRun } from "./read-run.js";
@@ -16,8 +17,21 @@ import type { PurgingStore, UndoLog } from "./undo.js";
 /** The tag naming a run's parent (tracker.ts's PARENT_RUN_TAG; not imported from that higher layer). */
 const PARENT_RUN_TAG_KEY = "mlflow.parentRunId";
 
-/** What an import wrote. */
-export type ImportCounts = { experiments: number; runs: number; replaced: number; params: number; tags: number; points: number; artifacts: number; artifactBytes: number };
+/** What an import wrote (logged models and registry entries included). */
+export type ImportCounts = {
+  experiments: number;
+  runs: number;
+  replaced: number;
+  params: number;
+  tags: number;
+  points: number;
+  artifacts: number;
+  artifactBytes: number;
+  loggedModels: number;
+  loggedModelArtifacts: number;
+  registeredModels: number;
+  modelVersions: number;
+};
 
 /** Applies `plan` to `store`; on failure the caller rolls `undo` back. Returns the counts and the experiment id map. */
 export async function applyImport(
@@ -27,7 +41,20 @@ export async function applyImport(
   progress: ProgressReporter,
   undo: UndoLog,
 ): Promise<{ counts: ImportCounts; experimentIds: Map<string, string> }> {
-  const counts: ImportCounts = { experiments: 0, runs: 0, replaced: 0, params: 0, tags: 0, points: 0, artifacts: 0, artifactBytes: 0 };
+  const counts: ImportCounts = {
+    experiments: 0,
+    runs: 0,
+    replaced: 0,
+    params: 0,
+    tags: 0,
+    points: 0,
+    artifacts: 0,
+    artifactBytes: 0,
+    loggedModels: 0,
+    loggedModelArtifacts: 0,
+    registeredModels: 0,
+    modelVersions: 0,
+  };
   const experimentIds = new Map<string, string>();
   const redelete: string[] = [];
   for (const p of plan.experiments) {
@@ -77,6 +104,8 @@ export async function applyImport(
     }
     progress.report(++done);
   }
+  const bundleRuns = new Set(plan.runs.map((r) => r.loc.runId));
+  Object.assign(counts, await applyModels(store, plan.models, { experimentIds, runIds: plan.idMap, bundleRuns }, undo));
   for (const id of redelete) {
     await store.deleteExperiment(id);
     undo.push(`deletion of experiment ${id}`, () => store.restoreExperiment(id));

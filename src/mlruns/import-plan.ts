@@ -14,6 +14,7 @@ import { checkingStore } from "./check-store.js";
 import type { TrackingStore } from "../store/store.js";
 import { validateExperimentName } from "../validation.js";
 import type { Scan, ScannedExperiment, Skipped } from "./import-scan.js";
+import { planModels, type ModelsPlan } from "./import-models.js";
 import type { ProgressReporter } from "./progress.js";
 import { readRun, type RunLocation } from "./read-run.js";
 import { writeRunRecord, type RunRecord } from "./run-record.js";
@@ -49,7 +50,7 @@ function recordBytes(r: RunRecord): number {
 }
 
 /** The whole plan. */
-export type ImportPlan = { experiments: ExperimentPlan[]; runs: RunPlan[]; skipped: Skipped[]; notes: string[]; idMap: Map<string, string> };
+export type ImportPlan = { experiments: ExperimentPlan[]; runs: RunPlan[]; models: ModelsPlan; skipped: Skipped[]; notes: string[]; idMap: Map<string, string> };
 
 async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -146,5 +147,6 @@ export async function planImport(
   }
   if (unnamed > 0) notes.push(`${unnamed} run(s) had no name (MLflow before 1.30 kept none); each is named by its run id.`);
   if (datasetPoints > 0) notes.push(`${datasetPoints} metric point(s) carried a dataset name and digest; the points were imported without them.`);
-  return { experiments, runs, skipped, notes, idMap };
+  const models = await planModels(store, bundle, scan, policy, skipped, notes);
+  return { experiments, runs, models, skipped, notes, idMap };
 }

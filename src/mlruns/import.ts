@@ -42,13 +42,13 @@ export const DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20;
 export type ImportResult = {
   /** The bundle, as named in messages. */
   source: string;
-  /** Experiments created, runs imported (and replaced), params, tags, metric points and artifacts written. */
+  /** Experiments created, runs imported (and replaced), params, tags, metric points and artifacts written; logged models, registered models and versions. */
   imported: ImportCounts;
   /** Bundle experiment id → store experiment id, for experiments whose id changed. */
   experimentIds: Record<string, string>;
   /** Bundle run id → new run id (onConflict "new-ids"). */
   runIds: Record<string, string>;
-  /** What was left out, and why (runs already in the store, registry, logged models, junk files…). */
+  /** What was left out, and why (runs and models already in the store, datasets, traces, junk files…). */
   skipped: Skipped[];
   /** Things worth knowing: merged experiments, changed ids, dropped dataset links. */
   notes: string[];

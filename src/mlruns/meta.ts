@@ -54,7 +54,7 @@ export function runMetaYaml(info: RunInfo, artifactUri: string, deletedTime: num
 }
 
 /** Reads fields of one parsed meta.yaml with messages naming the file and key. */
-class Fields {
+export class Fields {
   constructor(
     private readonly map: YamlMap,
     readonly file: string,

@@ -89,7 +89,7 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
       e.name === RUN_FOLDERS.inputs
         ? "dataset and model inputs (MLflow ≥ 2.4): trackbook has no dataset entities yet"
         : e.name === RUN_FOLDERS.outputs
-          ? "logged-model outputs (MLflow 3): trackbook has no logged-model entities yet"
+          ? "logged-model outputs (MLflow 3): the logged model itself is imported from the experiment's models/ folder, and names this run as its source"
           : "not part of an MLflow run";
     skipped.push({ path: join(loc.dir, e.name), reason });
   }

@@ -29,9 +29,86 @@ import type {
   SearchRunsQuery,
   UpdateRunInput,
 } from "../entities.js";
+import type { LoggedModel, ModelVersion, RegisteredModel } from "../models.js";
+
+/**
+ * Logged models (MLflow 3) and the model registry: whole records in, whole records out. A store
+ * has all of these or none (see {@link hasModels}); stores without them report "this store has no
+ * model registry". Every `put` validates the record in full first and replaces a record with the
+ * same key; deletes remove for good (the importer uses them to undo exactly).
+ */
+export interface ModelStore {
+  /**
+   * Creates or replaces a logged model. Its experiment must exist. The store sets
+   * `artifactLocation` to where it keeps the model's artifacts.
+   */
+  putLoggedModel(model: LoggedModel): Promise<void>;
+  /** RESOURCE_DOES_NOT_EXIST when missing. */
+  getLoggedModel(modelId: string): Promise<LoggedModel>;
+  /** Logged models of these experiments (all when omitted), newest first. */
+  searchLoggedModels(experimentIds?: string[]): Promise<LoggedModel[]>;
+  /** Removes a logged model and its artifacts for good; RESOURCE_DOES_NOT_EXIST when missing. */
+  deleteLoggedModel(modelId: string): Promise<void>;
+  /** Stores a file among a logged model's artifacts (same path rules as run artifacts). */
+  logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array): Promise<void>;
+  /** Direct children of folder `path` ("" = root) of a logged model's artifacts, sorted by path. */
+  listLoggedModelArtifacts(modelId: string, path?: string): Promise<ArtifactInfo[]>;
+  /** The bytes of one artifact file of a logged model. */
+  readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array>;
+  /** Creates or replaces a registered model (its versions are kept). */
+  putRegisteredModel(model: RegisteredModel): Promise<void>;
+  /** RESOURCE_DOES_NOT_EXIST when missing. */
+  getRegisteredModel(name: string): Promise<RegisteredModel>;
+  /** Every registered model, sorted by name. */
+  listRegisteredModels(): Promise<RegisteredModel[]>;
+  /** Removes a registered model and its versions for good. */
+  deleteRegisteredModel(name: string): Promise<void>;
+  /** Creates or replaces a version; its registered model must exist. */
+  putModelVersion(version: ModelVersion): Promise<void>;
+  /** RESOURCE_DOES_NOT_EXIST when missing. */
+  getModelVersion(name: string, version: number): Promise<ModelVersion>;
+  /** The versions of a registered model, by number. */
+  listModelVersions(name: string): Promise<ModelVersion[]>;
+  /** Removes one version for good. */
+  deleteModelVersion(name: string, version: number): Promise<void>;
+}
+
+/** The method names of {@link ModelStore}. */
+export const MODEL_STORE_METHODS = [
+  "putLoggedModel",
+  "getLoggedModel",
+  "searchLoggedModels",
+  "deleteLoggedModel",
+  "logLoggedModelArtifact",
+  "listLoggedModelArtifacts",
+  "readLoggedModelArtifact",
+  "putRegisteredModel",
+  "getRegisteredModel",
+  "listRegisteredModels",
+  "deleteRegisteredModel",
+  "putModelVersion",
+  "getModelVersion",
+  "listModelVersions",
+  "deleteModelVersion",
+] as const satisfies readonly (keyof ModelStore)[];
+
+/** A {@link ModelStore} method name. */
+export type ModelStoreMethod = (typeof MODEL_STORE_METHODS)[number];
+
+/**
+ * True when `store` keeps logged models and a model registry (has every {@link ModelStore} method).
+ *
+ * @example
+ * ```ts
+ * if (hasModels(store)) console.log(await store.listRegisteredModels());
+ * ```
+ */
+export function hasModels(store: TrackingStore): store is TrackingStore & ModelStore {
+  return MODEL_STORE_METHODS.every((m) => typeof (store as Partial<ModelStore>)[m] === "function");
+}
 
 /** The primitives a tracking backend provides. */
-export interface TrackingStore {
+export interface TrackingStore extends Partial<ModelStore> {
   /** Creates an experiment; returns its id. A taken name is RESOURCE_ALREADY_EXISTS. */
   createExperiment(input: CreateExperimentInput): Promise<string>;
   /** RESOURCE_DOES_NOT_EXIST when missing. */

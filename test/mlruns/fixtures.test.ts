@@ -55,9 +55,10 @@ describe("mlruns fixtures", () => {
         const deletedRuns = runs.filter((r) => r.info.lifecycleStage === "deleted").length;
         expect(deletedRuns).toBeGreaterThanOrEqual(Math.max(want.deletedMeta ?? 0, want.inTrash ?? 0));
         expect(deletedRuns).toBeLessThanOrEqual((want.deletedMeta ?? 0) + (want.inTrash ?? 0));
-        const registry = result.skipped.filter((s) => s.reason.startsWith("registered model")).length;
-        expect(registry).toBe(want.registry ?? 0);
-        expect(result.skipped.some((s) => s.reason.startsWith("logged models"))).toBe((want.loggedModels ?? 0) > 0);
+        // Registered models and MLflow 3 logged models are imported, not skipped.
+        expect(result.imported.registeredModels).toBe(want.registry ?? 0);
+        expect(result.imported.loggedModels).toBe(want.loggedModels ?? 0);
+        expect((await tb.store.listRegisteredModels!()).length).toBe(want.registry ?? 0);
       });
 
       it("keeps every run id and experiment id of the bundle", async () => {

@@ -9,6 +9,7 @@
  *   runs/<runId>/history.tbseg  metric history: checked frames of Arrow IPC streams (segments.ts)
  *   runs/<runId>/artifacts/     artifacts as plain files
  *   summary.json                snapshot of every run's summary (a cache; see load.ts)
+ *   models/                     logged models and the model registry (models.ts)
  *
  * Write rules: one writer process (lock.ts); inside it every change goes through one queue, in
  * order. A change is checked in full first, then the history append (undone on failure), then
@@ -46,7 +47,10 @@ import {
 import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
 import { Catalog } from "../catalog.js";
 import { unpackFlush, type RunColumns } from "../packed.js";
-import { throwFirst, type BatchEntry, type PackedFlush, type TrackingStore } from "../store.js";
+import { throwFirst, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../store.js";
+import type { LoggedModel, ModelVersion, RegisteredModel } from "../../models.js";
+import type { ModelCatalog } from "../model-catalog.js";
+import { openArrowModels } from "./models.js";
 import { listArtifactsIn, readArtifactIn, writeArtifactIn } from "./artifact-files.js";
 import { HandleCache, ioError, syncFile, writeAtomic } from "./files.js";
 import { compactHistory, CompactionIncomplete } from "./compact.js";
@@ -101,7 +105,7 @@ export async function openArrowStore(dir: string, options: ArrowStoreOptions = {
 }
 
 /** The Arrow-file store. Create it with {@link openArrowStore}. */
-export class ArrowStore implements TrackingStore {
+export class ArrowStore implements TrackingStore, ModelStore {
   private readonly queue = new Queue();
   private readonly touched = new Set<string>();
   private readonly handles = new HandleCache();
@@ -484,6 +488,29 @@ export class ArrowStore implements TrackingStore {
   private assertOpen(): void {
     if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");
   }
+
+  // Logged models and the model registry (ModelStore): files under models/, see models.ts.
+  private modelCatalog: Promise<ModelCatalog> | undefined;
+  private models(): Promise<ModelCatalog> {
+    this.assertOpen();
+    return (this.modelCatalog ??= openArrowModels(this.root, (id) => this.catalog.experiments.has(id), this.options.onWarning ?? ((m) => console.warn(`trackbook: ${m}`))));
+  }
+  private modelWrite<T>(fn: (c: ModelCatalog) => Promise<T>): Promise<T> { return this.write(async () => fn(await this.models())); }
+  async putLoggedModel(model: LoggedModel): Promise<void> { return this.modelWrite((c) => c.putLoggedModel(model)); }
+  async getLoggedModel(modelId: string): Promise<LoggedModel> { return (await this.models()).getLoggedModel(modelId); }
+  async searchLoggedModels(experimentIds?: string[]): Promise<LoggedModel[]> { return (await this.models()).searchLoggedModels(experimentIds); }
+  async deleteLoggedModel(modelId: string): Promise<void> { return this.modelWrite((c) => c.deleteLoggedModel(modelId)); }
+  async logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array): Promise<void> { return this.modelWrite((c) => c.logLoggedModelArtifact(modelId, path, data)); }
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<ArtifactInfo[]> { return (await this.models()).listLoggedModelArtifacts(modelId, path); }
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> { return (await this.models()).readLoggedModelArtifact(modelId, path); }
+  async putRegisteredModel(model: RegisteredModel): Promise<void> { return this.modelWrite((c) => c.putRegisteredModel(model)); }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> { return (await this.models()).getRegisteredModel(name); }
+  async listRegisteredModels(): Promise<RegisteredModel[]> { return (await this.models()).listRegisteredModels(); }
+  async deleteRegisteredModel(name: string): Promise<void> { return this.modelWrite((c) => c.deleteRegisteredModel(name)); }
+  async putModelVersion(version: ModelVersion): Promise<void> { return this.modelWrite((c) => c.putModelVersion(version)); }
+  async getModelVersion(name: string, version: number): Promise<ModelVersion> { return (await this.models()).getModelVersion(name, version); }
+  async listModelVersions(name: string): Promise<ModelVersion[]> { return (await this.models()).listModelVersions(name); }
+  async deleteModelVersion(name: string, version: number): Promise<void> { return this.modelWrite((c) => c.deleteModelVersion(name, version)); }
 
 
 

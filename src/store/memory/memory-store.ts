@@ -33,7 +33,9 @@ import {
 import { Catalog } from "../catalog.js";
 import { isLater, type LatestPoint } from "../latest.js";
 import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
-import type { TrackingStore } from "../store.js";
+import type { LoggedModel, ModelVersion, RegisteredModel } from "../../models.js";
+import { memoryModelPersistence, ModelCatalog } from "../model-catalog.js";
+import type { ModelStore, TrackingStore } from "../store.js";
 import { emptyHistory, Series } from "./series.js";
 
 type RunRecord = {
@@ -57,8 +59,9 @@ type RunRecord = {
  * const run = await store.createRun({ experimentId: "0" });
  * ```
  */
-export class MemoryStore implements TrackingStore {
+export class MemoryStore implements TrackingStore, ModelStore {
   private readonly catalog = new Catalog<RunRecord>();
+  private readonly models = new ModelCatalog(memoryModelPersistence(), (id) => this.catalog.experiments.has(id));
   private closed = false;
 
   constructor(private readonly clock: () => number = Date.now) {
@@ -275,7 +278,7 @@ export class MemoryStore implements TrackingStore {
   }
 
   /**
-   * Removes an experiment and its runs for good (see {@link purgeRun}). The default experiment
+   * Removes an experiment, its runs and its logged models for good (see {@link purgeRun}). The default experiment
    * "0" cannot be purged.
    *
    * @example
@@ -288,12 +291,30 @@ export class MemoryStore implements TrackingStore {
     this.catalog.experiment(experimentId);
     if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be purged.");
     for (const [id, r] of this.catalog.runs) if (r.info.experimentId === experimentId) this.catalog.runs.delete(id);
+    for (const m of await this.models.searchLoggedModels([experimentId])) await this.models.deleteLoggedModel(m.modelId);
     this.catalog.experiments.delete(experimentId);
   }
 
   async close(): Promise<void> {
     this.closed = true;
   }
+
+  // Logged models and the model registry (ModelStore): the shared rules of model-catalog.ts.
+  async putLoggedModel(model: LoggedModel): Promise<void> { this.open(); return this.models.putLoggedModel(model); }
+  async getLoggedModel(modelId: string): Promise<LoggedModel> { this.open(); return this.models.getLoggedModel(modelId); }
+  async searchLoggedModels(experimentIds?: string[]): Promise<LoggedModel[]> { this.open(); return this.models.searchLoggedModels(experimentIds); }
+  async deleteLoggedModel(modelId: string): Promise<void> { this.open(); return this.models.deleteLoggedModel(modelId); }
+  async logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array): Promise<void> { this.open(); return this.models.logLoggedModelArtifact(modelId, path, data); }
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<ArtifactInfo[]> { this.open(); return this.models.listLoggedModelArtifacts(modelId, path); }
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> { this.open(); return this.models.readLoggedModelArtifact(modelId, path); }
+  async putRegisteredModel(model: RegisteredModel): Promise<void> { this.open(); return this.models.putRegisteredModel(model); }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> { this.open(); return this.models.getRegisteredModel(name); }
+  async listRegisteredModels(): Promise<RegisteredModel[]> { this.open(); return this.models.listRegisteredModels(); }
+  async deleteRegisteredModel(name: string): Promise<void> { this.open(); return this.models.deleteRegisteredModel(name); }
+  async putModelVersion(version: ModelVersion): Promise<void> { this.open(); return this.models.putModelVersion(version); }
+  async getModelVersion(name: string, version: number): Promise<ModelVersion> { this.open(); return this.models.getModelVersion(name, version); }
+  async listModelVersions(name: string): Promise<ModelVersion[]> { this.open(); return this.models.listModelVersions(name); }
+  async deleteModelVersion(name: string, version: number): Promise<void> { this.open(); return this.models.deleteModelVersion(name, version); }
 
   private open(): void {
     if (this.closed) throw new TrackerError("INVALID_STATE", "This store is closed; open a new tracker to keep working.");

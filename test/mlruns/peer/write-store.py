@@ -12,12 +12,13 @@ import sys
 import mlflow
 from mlflow.tracking import MlflowClient
 
-from mlflow_view import file_uri, view
+from mlflow_view import file_uri, models_view, view
 
 root = os.path.join(sys.argv[1], "mlruns")
 uri = file_uri(root)
 mlflow.set_tracking_uri(uri)
-client = MlflowClient(tracking_uri=uri)
+mlflow.set_registry_uri(uri)
+client = MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 exp = client.create_experiment("yes", tags={"mlflow.note.content": "# Notes\nline 2\n", "1:30": "0777"})
 gone = client.create_experiment("2024-01-01")
@@ -56,4 +57,29 @@ client.set_terminated(doomed.info.run_id, end_time=t0 + 5)
 client.delete_experiment(gone)
 client.set_experiment_tag("0", "team", "vision")
 
-print(json.dumps(view(uri)))
+# A logged model (MLflow 3) with params, a model metric and artifacts, registered as a version
+# with tags and an alias; a second version registered from a run's artifacts; a bare pending model.
+class Echo(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input):
+        return model_input
+
+
+with mlflow.start_run(experiment_id=exp, run_name="trainer") as trainer:
+    mlflow.log_param("lr", 0.1)
+    client.log_text(trainer.info.run_id, "weights\n", "weights/w.txt")
+    info = mlflow.pyfunc.log_model(name="echo", python_model=Echo(), params={"alpha": "0.5", "精度": "x"}, model_type="agent", tags={"stage": "dev"})
+    mlflow.log_metric("val/acc", 0.9, step=1, model_id=info.model_id)
+    mlflow.log_metric("val/acc", float("nan"), step=2, model_id=info.model_id)
+mlflow.initialize_logged_model(name="bare", experiment_id=exp, tags={"k": "v"})
+mv = mlflow.register_model(f"models:/{info.model_id}", "Echo model", tags={"team": "nlp"})
+client.set_registered_model_tag("Echo model", "owner", "me")
+client.set_registered_model_alias("Echo model", "champion", mv.version)
+client.update_registered_model("Echo model", description="an echo\nmodel")
+client.set_model_version_tag("Echo model", mv.version, "validated", "yes")
+client.update_model_version("Echo model", mv.version, description="first")
+client.create_registered_model("plain", tags={"精度": "1"})
+client.create_model_version("plain", source=trainer.info.artifact_uri + "/weights", run_id=trainer.info.run_id, description="from run artifacts")
+client.create_model_version("plain", source=trainer.info.artifact_uri + "/weights", run_id=trainer.info.run_id)
+client.transition_model_version_stage("plain", 2, "Staging")
+
+print(json.dumps({"experiments": view(uri), "models": models_view(uri)}))
