@@ -6,8 +6,7 @@
 //
 // Serves bench/idb/bench.html from the sources with vite (cross-origin isolated, so
 // performance.now() has 5 µs resolution instead of 100 µs), opens it in Debian's Chromium
-// (TRACKBOOK_CHROMIUM, default /usr/bin/chromium) through Playwright, one benchmark per fresh
-// browser context, and collects the results.
+// through bench/chromium-page.mjs, one benchmark per fresh browser context, and collects the results.
 // Figures:
 //   callingThread  T1: amortized p50 of run.logMetric on the page (store in a Web Worker); goal ≤ 200 ns
 //   ingest         T1: points/s from the first logMetric to flush() resolved (committed); goal ≥ 1M/s
@@ -16,50 +15,14 @@
 //   history        getMetricHistory of 1M points on a new connection; goal ≤ 200 ms
 // Results: printed, and written to bench/results/idb.json (idb-quick.json with --quick).
 import { writeFileSync, mkdirSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright";
-import { createServer } from "vite";
+import { ROOT, runPages } from "./chromium-page.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
-const executablePath = process.env.TRACKBOOK_CHROMIUM ?? "/usr/bin/chromium";
-const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
-
-const server = await createServer({
-  root: ROOT,
-  configFile: false,
-  logLevel: "warn",
-  server: { port: 5199, headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } },
-  optimizeDeps: { include: ["comlink", "idb"], entries: ["bench/idb/bench.html"] },
-});
-await server.listen();
-const loadBefore = loadavg()[0];
-const browser = await chromium.launch({ executablePath, args });
-// Each benchmark in a fresh browser context (a fresh, empty profile), so none pays for the
-// storage work an earlier one left behind (LevelDB compacting in the background).
 const names = only ? only.split(",") : ["callingThread", "ingest", "runTable", "history"];
-let result;
-try {
-  for (const name of names) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on("console", (m) => console.log(`  [page] ${m.text()}`));
-    page.on("pageerror", (e) => console.error(`  [page error] ${e}`));
-    await page.goto(`${server.resolvedUrls.local[0]}bench/idb/bench.html?scale=${quick ? 0.1 : 1}&only=${name}`);
-    await page.waitForFunction(() => window.benchResult || window.benchError, undefined, { timeout: 0, polling: 500 });
-    const error = await page.evaluate(() => window.benchError);
-    if (error) throw new Error(`the benchmark page failed: ${error}`);
-    const part = await page.evaluate(() => window.benchResult);
-    result = result ? { ...result, [name]: part[name] } : part;
-    await context.close();
-  }
-} finally {
-  await browser.close();
-  await server.close();
-}
+const { result, loadBefore, loadAfter } = await runPages({ page: "bench/idb/bench.html", names, scale: quick ? 0.1 : 1, include: ["comlink", "idb"] });
 
 result.machine = {
   cpus: cpus().length,
@@ -67,7 +30,7 @@ result.machine = {
   node: process.version,
   chromium: (result.browser.userAgent.match(/Chrome\/([\d.]+)/) ?? [])[1],
   // Other work on the machine skews every figure; the 1-minute load average says how much.
-  loadAverage: { before: loadBefore, after: loadavg()[0] },
+  loadAverage: { before: loadBefore, after: loadAfter },
 };
 result.quick = quick;
 // A partial run (--only) is for investigating; only whole runs are recorded.

@@ -242,30 +242,36 @@ export async function showMetricChart(target: object | string, series: readonly 
   const view = shown.view as DomView;
   const rows = (domain: readonly [number, number] | undefined) =>
     (metricChartSpec(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).data as { values: object[] }).values;
-  let wanted: readonly [number, number] | undefined;
-  let frame: Promise<void> | undefined;
-  const redraw = (): Promise<void> => {
-    // Changes within one frame are merged: only the latest range is cut.
-    frame ??= new Promise<void>((resolve) => setTimeout(resolve, 16)).then(async () => {
-      frame = undefined;
-      view.data("points", rows(wanted));
-      await view.runAsync();
-    });
-    return frame;
+  // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
+  let applied = "all";
+  const apply = (domain: readonly [number, number] | undefined): void => {
+    const key = domain ? `${domain[0]}:${domain[1]}` : "all";
+    if (key === applied) return;
+    applied = key;
+    view.data("points", rows(domain));
   };
+  let wanted: readonly [number, number] | undefined;
+  let scheduled = false;
   view.addSignalListener("zoom", (_name, value) => {
     const x = (value as { x?: [number, number] } | null)?.x;
     wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
-    void redraw();
+    // Wheel and drag send many changes a frame: only the latest range is cut, once per frame.
+    if (scheduled) return;
+    scheduled = true;
+    requestFrame(() => {
+      scheduled = false;
+      apply(wanted);
+      void view.runAsync();
+    });
   });
   return {
     ...shown,
     async zoom(domain) {
-      wanted = domain ? [domain[0], domain[1]] : undefined;
-      // The interval selection bound to the x scale drives its domain; null clears it (shows all).
+      // New points and the new x domain in one dataflow run. The interval selection bound to the
+      // x scale drives its domain; null clears it (shows all).
+      apply(domain ? [domain[0], domain[1]] : undefined);
       view.signal("zoom_x", domain ? [domain[0], domain[1]] : null);
       await view.runAsync();
-      await redraw();
     },
   };
 }

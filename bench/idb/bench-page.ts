@@ -10,6 +10,7 @@ import { openTracker } from "../../src/index.js";
 import { openIdbStore } from "../../src/store/idb/index.js";
 import type { PackedFlush } from "../../src/store/store.js";
 import { browserWorkerOf, openBrowserWorkerStore } from "../../worker/browser-client.js";
+import { finish, median, quantiles, say, yieldNow } from "../page-util.js";
 import * as naive from "./naive.js";
 
 const QUERY = new URLSearchParams(location.search);
@@ -22,30 +23,7 @@ const dbName = (what: string) => {
   dbs.push(n);
   return n;
 };
-const say = (s: string) => {
-  console.log(s);
-  document.getElementById("out")!.textContent += `\n${s}`;
-};
-// A macrotask turn without setTimeout's 4 ms clamp, so yields do not pad the timings.
-const channel = new MessageChannel();
-const yieldNow = () =>
-  new Promise<void>((resolve) => {
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
 const n = (x: number) => Math.max(1, Math.round(x * SCALE));
-
-function quantiles(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { p50: q(0.5), p99: q(0.99) };
-}
-
-async function median(times: number, fn: () => Promise<number>): Promise<{ medianMs: number; samplesMs: number[] }> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) samples.push(await fn());
-  return { medianMs: quantiles(samples).p50, samplesMs: samples };
-}
 
 /** T1, calling thread: amortized cost of one logMetric, in blocks (a single call is below the timer's resolution). */
 async function callingThread() {
@@ -300,9 +278,7 @@ async function main() {
     say(JSON.stringify(result[name]));
   }
   await Promise.all(dbs.map((d) => deleteDB(d)));
-  (window as unknown as { benchResult: unknown }).benchResult = result;
+  return result;
 }
 
-main().catch((e: unknown) => {
-  (window as unknown as { benchError: string }).benchError = String((e as Error)?.stack ?? e);
-});
+finish(main);
