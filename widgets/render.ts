@@ -224,6 +224,12 @@ type DomView = {
 export type ChartHandle = Shown & {
   /** Shows `[lo, hi]` of x (undefined: everything), with the points re-cut from the full series. */
   zoom(domain?: readonly [number, number]): Promise<void>;
+  /**
+   * Replaces the series (e.g. with longer histories during training) and redraws in place: one
+   * change set to the chart's `points`, at most every `intervalMs` (default 250 ms; the last call
+   * wins), so a chart fed every step still redraws only a few times a second.
+   */
+  update(series: readonly ChartSeries[]): void;
 };
 
 /**
@@ -237,21 +243,23 @@ export type ChartHandle = Shown & {
  * await chart.zoom([500_000, 510_000]); // every raw point of that range is drawn
  * ```
  */
-export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions = {}): Promise<ChartHandle> {
+export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions & { intervalMs?: number } = {}): Promise<ChartHandle> {
   const shown = await show(target, metricChartSpec(series, options));
   const view = shown.view as DomView;
   const rows = (domain: readonly [number, number] | undefined) =>
     (metricChartSpec(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).data as { values: object[] }).values;
   // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
   let applied = "all";
-  const apply = (domain: readonly [number, number] | undefined): void => {
+  const apply = (domain: readonly [number, number] | undefined, force = false): void => {
     const key = domain ? `${domain[0]}:${domain[1]}` : "all";
-    if (key === applied) return;
+    if (key === applied && !force) return;
     applied = key;
     view.data("points", rows(domain));
   };
   let wanted: readonly [number, number] | undefined;
   let scheduled = false;
+  let updateTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastUpdate = 0;
   view.addSignalListener("zoom", (_name, value) => {
     const x = (value as { x?: [number, number] } | null)?.x;
     wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
@@ -272,6 +280,20 @@ export async function showMetricChart(target: object | string, series: readonly 
       apply(domain ? [domain[0], domain[1]] : undefined);
       view.signal("zoom_x", domain ? [domain[0], domain[1]] : null);
       await view.runAsync();
+    },
+    update(next) {
+      series = next;
+      if (updateTimer !== undefined) return;
+      updateTimer = setTimeout(() => {
+        updateTimer = undefined;
+        lastUpdate = Date.now();
+        apply(wanted, true);
+        void view.runAsync();
+      }, Math.max(0, lastUpdate + (options.intervalMs ?? 250) - Date.now()));
+    },
+    finalize() {
+      if (updateTimer !== undefined) clearTimeout(updateTimer);
+      shown.finalize();
     },
   };
 }

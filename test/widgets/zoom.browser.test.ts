@@ -28,4 +28,22 @@ describe("a live metric chart in Chromium", () => {
     expect(view.data("points").length).toBeLessThanOrEqual(10_000);
     expect(view.scale("x").domain()[1]).toBeGreaterThan(900_000);
   });
+
+  it("updates in place while training, at most a few times a second, the last series winning", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const chart = await showMetricChart(el, [series(ID(2), "loss", 10, (i) => 1 / (i + 1))], { intervalMs: 200 });
+    handles.push(chart);
+    const view = chart.view as View & { data(name: string, values?: object[]): unknown };
+    let changes = 0;
+    const data = view.data.bind(view);
+    (view as { data: unknown }).data = (name: string, values?: object[]) => {
+      if (values) changes++;
+      return values ? data(name, values) : data(name);
+    };
+    for (let n = 11; n <= 60; n++) chart.update([series(ID(2), "loss", n, (i) => 1 / (i + 1))]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(changes).toBe(1);
+    expect((view.data("points") as { step: number }[]).map((r) => r.step)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
 });
