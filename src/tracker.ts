@@ -7,6 +7,7 @@
 import { ActiveRun } from "./active-run.js";
 import type { ArtifactInfo } from "./artifacts.js";
 import { TrackingClient, type ClientOptions } from "./client.js";
+import { displayable } from "./display-hook.js";
 import {
   DEFAULT_EXPERIMENT_ID,
   type Experiment,
@@ -267,7 +268,7 @@ export class Tracker {
   async searchRuns(query: Partial<SearchRunsQuery> = {}): Promise<RunPage> {
     this.assertOpen();
     await this.client.settle();
-    return this.store.searchRuns({ ...query, experimentIds: query.experimentIds ?? [this.experimentId] });
+    return displayable(await this.store.searchRuns({ ...query, experimentIds: query.experimentIds ?? [this.experimentId] }), "runs");
   }
 
   /**
@@ -294,7 +295,7 @@ export class Tracker {
   async getRun(runId: string): Promise<Run> {
     this.assertOpen();
     await this.client.settle();
-    return this.store.getRun(runId);
+    return displayable(await this.store.getRun(runId), "run");
   }
 
   /**

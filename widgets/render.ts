@@ -20,10 +20,11 @@
  *
  * @module
  */
-import type { Run } from "../src/entities.js";
+import { setDisplayHook } from "../src/display-hook.js";
+import type { Run, RunPage } from "../src/entities.js";
 import { runColor } from "./colors.js";
 import { metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
-import { formatCell, runTableModel, type RunTableModel, type RunTableOptions } from "./run-table.js";
+import { formatCell, runTableModel, runTableSpec, type RunTableModel, type RunTableOptions } from "./run-table.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
 /** A notebook display bundle: mime type → content. */
@@ -139,6 +140,32 @@ export async function display(spec: VegaLiteSpec): Promise<void> {
   if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
   else console.log(bundle["text/plain"]);
 }
+
+/**
+ * Lets runs and search results draw themselves as a tslab cell's last value: `tb.getRun(id)` or
+ * `await tb.searchRuns(…)` at the end of a cell shows a run table. Called when
+ * `trackbook/widgets` is loaded inside a kernel. The output carries the Vega-Lite v5 spec and
+ * plain text only: `util.inspect` is synchronous, and a static SVG is not (use
+ * {@link display} for the `<img>` fallback).
+ *
+ * @example
+ * ```ts
+ * enableNotebookDisplay(); // automatic in tslab once trackbook/widgets is imported
+ * ```
+ */
+export function enableNotebookDisplay(): void {
+  setDisplayHook((value, kind) => {
+    const write = tslabWriter();
+    if (!write) return undefined;
+    const runs = kind === "runs" ? (value as RunPage).runs : [value as Run];
+    const spec = runTableSpec(runs);
+    const text = describeSpec(spec);
+    write({ data: { [VEGA_LITE_MIME]: spec, "text/plain": text }, metadata: {}, transient: {} }, false);
+    return text;
+  });
+}
+
+if (inTslab()) enableNotebookDisplay();
 
 /** A notebook output that can be redrawn in place. */
 export type LiveDisplay = {

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { describeSpec, display, displayBundle, liveDisplay, metricChartSpec, runTableSpec, toSVG, VEGA_LITE_MIME } from "../../widgets/index.js";
+import { inspect } from "node:util";
+import { openTracker } from "../../src/index.js";
+import { setDisplayHook } from "../../src/display-hook.js";
+import { describeSpec, display, displayBundle, enableNotebookDisplay, liveDisplay, metricChartSpec, runTableSpec, toSVG, VEGA_LITE_MIME } from "../../widgets/index.js";
 import { ID, run, series } from "./fixtures.js";
 
 type Sent = { msg: { data: Record<string, unknown>; transient: { display_id?: string } }; update: boolean };
@@ -14,6 +17,7 @@ function fakeKernel(): Sent[] {
 
 afterEach(() => {
   delete (globalThis as Record<string, unknown>).__tslab__;
+  setDisplayHook(undefined);
 });
 
 describe("render", () => {
@@ -79,5 +83,21 @@ describe("render", () => {
   it("describes what each kind of widget shows", () => {
     expect(describeSpec(runTableSpec([run(1, {}, {})]))).toBe("<run table: 1 of 1 runs>");
     expect(describeSpec({ $schema: "x" })).toBe("<Vega-Lite chart>");
+  });
+
+  it("draws a search result or a run that is a cell's last value, and inspects as plain data otherwise", async () => {
+    const tb = await openTracker("memory:");
+    const run = await tb.startRun({ runName: "shown" });
+    await run.end();
+    const page = await tb.searchRuns();
+    const plain = inspect(page);
+    expect(plain).toContain("runs:");
+    expect(JSON.parse(JSON.stringify(page))).toEqual({ ...page });
+    const sent = fakeKernel();
+    enableNotebookDisplay();
+    expect(inspect(page)).toBe("<run table: 1 of 1 runs>");
+    expect(inspect(await tb.getRun(run.info.runId))).toBe("<run table: 1 of 1 runs>");
+    expect(sent.map((s) => Object.keys(s.msg.data).sort())).toEqual([[VEGA_LITE_MIME, "text/plain"], [VEGA_LITE_MIME, "text/plain"]]);
+    await tb.close();
   });
 });

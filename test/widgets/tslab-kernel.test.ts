@@ -13,6 +13,8 @@ describe.skipIf(!present)("widgets in a real tslab kernel", () => {
       `import { metricChartSpec, runTableSpec, display } from "trackbook/widgets";`,
       `await display(metricChartSpec([{ runId: "0".repeat(32), runName: "r", key: "loss", steps: [0, 1, 2], values: [3, 2, 1], timestamps: [0, 1, 2] }]));`,
       `await display(runTableSpec([]));`,
+      `import { openTracker } from "trackbook";\nconst tb = await openTracker("memory:");\nconst run = await tb.startRun({ runName: "in-a-cell" });\nrun.logMetric("loss", 0.5, 1);\nawait run.end();`,
+      `await tb.searchRuns()`,
     ]);
     const errors = outputs.flat().filter((o) => o.output_type === "error" || (o.output_type === "stream" && /error/i.test(o.text ?? "")));
     expect(errors).toEqual([]);
@@ -25,5 +27,9 @@ describe.skipIf(!present)("widgets in a real tslab kernel", () => {
       expect(data["text/html"]).toMatch(/<img [^>]*src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]{200,}"/);
     }
     expect(outputs[1]![0]!.data!["text/plain"]).toBe("<metric chart: loss over 1 run(s), 3 points>");
+    // A search result as the cell's last value draws itself as a run table.
+    const table = outputs[4]!.find((o) => o.output_type === "display_data");
+    expect(table?.data?.["text/plain"]).toBe("<run table: 1 of 1 runs>");
+    expect(JSON.stringify(table?.data?.["application/vnd.vegalite.v5+json"])).toContain("in-a-cell");
   }, 240_000);
 });
