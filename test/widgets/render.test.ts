@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { inspect } from "node:util";
 import { openTracker } from "../../src/index.js";
 import { setDisplayHook } from "../../src/display-hook.js";
-import { describeSpec, display, displayBundle, enableNotebookDisplay, liveDisplay, metricChartSpec, runTableSpec, toSVG, VEGA_LITE_MIME } from "../../widgets/index.js";
+import { describeSpec, display, displayBundle, enableNotebookDisplay, liveDisplay, metricChartSpec, runTableSpec, toPNG, toSVG, VEGA_LITE_MIME } from "../../widgets/index.js";
 import { ID, run, series } from "./fixtures.js";
 
 type Sent = { msg: { data: Record<string, unknown>; transient: { display_id?: string } }; update: boolean };
@@ -28,6 +28,16 @@ describe("render", () => {
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("step");
     expect(svg).toMatch(/<path[^>]+d="M/);
+  });
+
+  it("renders a PNG in Node at twice the chart's size, with ink on a white background", async () => {
+    const png = await toPNG(chart);
+    expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const view = new DataView(png.buffer, png.byteOffset);
+    // IHDR width and height: the SVG's size (a 600 × 300 plot plus axes and legend) doubled.
+    expect(view.getUint32(16)).toBeGreaterThan(2 * 600);
+    expect(view.getUint32(20)).toBeGreaterThan(2 * 300);
+    expect(png.length).toBeGreaterThan(10_000);
   });
 
   it("makes a bundle of the Vega-Lite v5 spec, an <img> of the same SVG and plain text", async () => {
