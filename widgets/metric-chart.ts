@@ -79,32 +79,7 @@ export function metricChartSpec(series: readonly ChartSeries[], options: MetricC
   const width = options.width ?? 600;
   const height = options.height ?? 300;
   const x = options.x ?? "step";
-  const xMetric = typeof x === "object" ? x.metric : undefined;
-  const keys = options.keys ?? [...new Set(series.map((s) => s.key))].filter((k) => k !== xMetric);
-  const drawnSeries = series.filter((s) => keys.includes(s.key)).length;
-  const budget = options.budget ?? Math.max(4 * width, Math.ceil(RAW_POINTS / Math.max(1, drawnSeries)));
-  const labels = runLabels(series);
-  const starts = runStarts(series);
-  const rows: Row[] = [];
-  const accounts: SeriesAccount[] = [];
-  for (const s of series) {
-    if (!keys.includes(s.key)) continue;
-    const label = labels.get(s.runId)!;
-    const xs = xValues(s, x, series, starts);
-    const logY = options.yScale === "log";
-    const drawable = (v: number, xv: number) => Number.isFinite(v) && Number.isFinite(xv) && (!logY || v > 0);
-    const keep = downsample({ x: xs, y: s.values }, { budget, ...(options.xDomain ? { xDomain: options.xDomain } : {}) });
-    const smooth = options.smoothing ? ema(s.values, options.smoothing) : undefined;
-    let drawn = 0;
-    for (const i of keep) {
-      const xv = xs[i]!;
-      const v = s.values[i]!;
-      if (!drawable(v, xv)) continue;
-      drawn++;
-      rows.push({ run: label, key: s.key, x: xv, y: v, step: s.steps[i]!, ...(smooth ? { smooth: smooth[i]! } : {}) });
-    }
-    accounts.push({ runId: s.runId, run: label, key: s.key, points: s.values.length, drawn, leftOut: countLeftOut(s.values, xs, drawable) });
-  }
+  const { rows, accounts, keys, labels } = chartRows(series, options, true);
   const color = options.colorScale ?? runColorScale(series.filter((s) => keys.includes(s.key)).map((s) => ({ label: labels.get(s.runId)!, runId: s.runId })));
   const layers = lineLayers(x, options, color);
   const base = {
@@ -120,6 +95,43 @@ export function metricChartSpec(series: readonly ChartSeries[], options: MetricC
     spec: { width, height, layer: layers },
     resolve: { scale: { y: "independent" } },
   };
+}
+
+/**
+ * The rows `metricChartSpec` puts in its `points` data for these series and options: what a live
+ * chart swaps in when the visible range or the series change. With `account`, also counts each
+ * series' points (a pass over every point; a redraw does not need it).
+ */
+export function chartRows(series: readonly ChartSeries[], options: MetricChartOptions, account = false) {
+  const width = options.width ?? 600;
+  const x = options.x ?? "step";
+  const xMetric = typeof x === "object" ? x.metric : undefined;
+  const keys = options.keys ?? [...new Set(series.map((s) => s.key))].filter((k) => k !== xMetric);
+  const drawnSeries = series.filter((s) => keys.includes(s.key)).length;
+  const budget = options.budget ?? Math.max(4 * width, Math.ceil(RAW_POINTS / Math.max(1, drawnSeries)));
+  const labels = runLabels(series);
+  const starts = x === "relative" ? runStarts(series) : new Map<string, number>();
+  const logY = options.yScale === "log";
+  const rows: Row[] = [];
+  const accounts: SeriesAccount[] = [];
+  for (const s of series) {
+    if (!keys.includes(s.key)) continue;
+    const label = labels.get(s.runId)!;
+    const xs = xValues(s, x, series, starts);
+    const drawable = (v: number, xv: number) => Number.isFinite(v) && Number.isFinite(xv) && (!logY || v > 0);
+    const keep = downsample({ x: xs, y: s.values }, { budget, ...(options.xDomain ? { xDomain: options.xDomain } : {}) });
+    const smooth = options.smoothing ? ema(s.values, options.smoothing) : undefined;
+    let drawn = 0;
+    for (const i of keep) {
+      const xv = xs[i]!;
+      const v = s.values[i]!;
+      if (!drawable(v, xv)) continue;
+      drawn++;
+      rows.push({ run: label, key: s.key, x: xv, y: v, step: s.steps[i]!, ...(smooth ? { smooth: smooth[i]! } : {}) });
+    }
+    if (account) accounts.push({ runId: s.runId, run: label, key: s.key, points: s.values.length, drawn, leftOut: countLeftOut(s.values, xs, drawable) });
+  }
+  return { rows, accounts, keys, labels };
 }
 
 type Row = { run: string; key: string; x: number; y: number; step: number; smooth?: number };

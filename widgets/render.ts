@@ -23,7 +23,7 @@
 import { setDisplayHook } from "../src/display-hook.js";
 import type { Run, RunPage } from "../src/entities.js";
 import { runColor } from "./colors.js";
-import { metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
+import { chartRows, metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
 import { formatCell, runTableModel, runTableSpec, type RunTableModel, type RunTableOptions } from "./run-table.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
@@ -295,8 +295,7 @@ export type ChartHandle = Shown & {
 export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions & { intervalMs?: number } = {}): Promise<ChartHandle> {
   const shown = await show(target, metricChartSpec(series, options));
   const view = shown.view as DomView;
-  const rows = (domain: readonly [number, number] | undefined) =>
-    (metricChartSpec(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).data as { values: object[] }).values;
+  const rows = (domain: readonly [number, number] | undefined) => chartRows(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).rows;
   // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
   let applied = "all";
   const apply = (domain: readonly [number, number] | undefined, force = false): void => {

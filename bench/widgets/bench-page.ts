@@ -25,8 +25,18 @@ const dbName = (what: string) => {
   return name;
 };
 
-/** Resolves once what was drawn has been painted (the frame after the next). */
-const painted = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+/**
+ * Resolves once what was drawn has been painted: the next frame's callback, then a task queued
+ * from it, which runs after that frame is painted.
+ */
+const painted = () =>
+  new Promise<void>((r) =>
+    requestAnimationFrame(() => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => r();
+      c.port2.postMessage(null);
+    }),
+  );
 
 function host(): HTMLElement {
   const el = document.createElement("div");
