@@ -24,6 +24,11 @@ export type DownsampleOptions = {
   budget?: number;
   /** Only points with x in `[lo, hi]` (a zoomed view); default the whole range. */
   xDomain?: readonly [number, number];
+  /**
+   * Keep every point when the range holds at most this many, even over the budget (default: the
+   * budget): a zoomed view can show raw points while a full view stays at the budget.
+   */
+  rawLimit?: number;
 };
 
 /** Default budget per series: 4 points (first, last, min, max) per pixel of a 600-pixel plot. */
@@ -45,7 +50,7 @@ export function downsample(series: XY, options: DownsampleOptions = {}): Uint32A
   const order = xOrder(series.x);
   const [from, to] = options.xDomain ? rangeOf(series.x, order, options.xDomain) : [0, order ? order.length : series.x.length];
   const n = to - from;
-  if (n <= budget) return order ? order.slice(from, to) : iota(from, to);
+  if (n <= Math.max(budget, options.rawLimit ?? 0)) return order ? order.slice(from, to) : iota(from, to);
   return m4(series, order, from, to, Math.floor(budget / 4));
 }
 

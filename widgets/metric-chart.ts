@@ -21,7 +21,7 @@ import { downsample } from "./downsample.js";
 import { ema } from "./smoothing.js";
 import { VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
 
-/** Points vega draws in about 50 ms: below this, series are drawn raw (see `budget`). */
+/** Points vega draws in about 50 ms: below this, series are drawn raw (see `rawLimit`). */
 const RAW_POINTS = 10_000;
 
 /** One metric history of one run, as `getMetricHistory` returns it plus the run's identity. */
@@ -49,11 +49,16 @@ export type MetricChartOptions = {
   /** EMA weight in [0, 1); 0 (default) draws the raw series only. */
   smoothing?: number;
   /**
-   * Points per series at most. Default: 4 × width (first, last, min and max per pixel column),
-   * but never less than a share of 10,000 points over all series: vega draws 10k points in
-   * ~50 ms (perf-anchors §1e), so a one-series chart zoomed into 1% of 1M points shows them raw.
+   * Points per series when a series is cut: default 4 × width (first, last, min and max per pixel
+   * column — the line covers the same pixels as the full series).
    */
   budget?: number;
+  /**
+   * A series (or its zoomed range) with at most this many points is drawn raw, every point
+   * there. Default: a share of 10,000 points over all series (vega draws 10k points in ~50 ms,
+   * perf-anchors §1e), so a one-series chart zoomed into 1% of 1M points shows them all.
+   */
+  rawLimit?: number;
   /** The visible x range (a zoom): only points there are drawn, re-downsampled to the budget. */
   xDomain?: readonly [number, number];
   /** Metric keys to draw, in panel order (default: every key of `series` except an x metric). */
@@ -108,7 +113,8 @@ export function chartRows(series: readonly ChartSeries[], options: MetricChartOp
   const xMetric = typeof x === "object" ? x.metric : undefined;
   const keys = options.keys ?? [...new Set(series.map((s) => s.key))].filter((k) => k !== xMetric);
   const drawnSeries = series.filter((s) => keys.includes(s.key)).length;
-  const budget = options.budget ?? Math.max(4 * width, Math.ceil(RAW_POINTS / Math.max(1, drawnSeries)));
+  const budget = options.budget ?? 4 * width;
+  const rawLimit = options.rawLimit ?? Math.ceil(RAW_POINTS / Math.max(1, drawnSeries));
   const labels = runLabels(series);
   const starts = x === "relative" ? runStarts(series) : new Map<string, number>();
   const logY = options.yScale === "log";
@@ -119,7 +125,7 @@ export function chartRows(series: readonly ChartSeries[], options: MetricChartOp
     const label = labels.get(s.runId)!;
     const xs = xValues(s, x, series, starts);
     const drawable = (v: number, xv: number) => Number.isFinite(v) && Number.isFinite(xv) && (!logY || v > 0);
-    const keep = downsample({ x: xs, y: s.values }, { budget, ...(options.xDomain ? { xDomain: options.xDomain } : {}) });
+    const keep = downsample({ x: xs, y: s.values }, { budget, rawLimit, ...(options.xDomain ? { xDomain: options.xDomain } : {}) });
     const smooth = options.smoothing ? ema(s.values, options.smoothing) : undefined;
     let drawn = 0;
     for (const i of keep) {

@@ -16,7 +16,7 @@ const histories = runs.map((r, k) => series(r.info.runId, "loss", 12, (i) => Mat
 
 const cases: [string, () => object][] = [
   ["metric-chart", () => metricChartSpec(histories, { width: 300, height: 150, smoothing: 0.5 })],
-  ["metric-chart-downsampled", () => metricChartSpec([series(runs[0]!.info.runId, "loss", 64, (i) => (i === 40 ? 9 : i % 7), "baseline")], { width: 100, budget: 16 })],
+  ["metric-chart-downsampled", () => metricChartSpec([series(runs[0]!.info.runId, "loss", 64, (i) => (i === 40 ? 9 : i % 7), "baseline")], { width: 100, budget: 16, rawLimit: 16 })],
   ["run-table", () => runTableSpec(runs)],
   ["compare", () => compareSpec(runs, { metric: "loss", histories, width: 300 })],
   ["confusion-matrix", () => confusionMatrixSpec([[5, 1], [2, 7]], ["cat", "dog"])],
