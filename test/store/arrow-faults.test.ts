@@ -14,7 +14,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import * as fsp from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -60,8 +60,20 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       const { bytesWritten } = await fh.write(bytes, 0, Math.floor(bytes.byteLength / 2));
       return bytesWritten;
     };
+    // The same for blocking writes on the handle's descriptor (`syncWrites`, see the node:fs mock).
+    faultyFds.set(fh.fd, (bytes) => {
+      if (full) throw enospc("write", path);
+      full = true;
+      return writeSync(fh.fd, bytes, 0, Math.floor(bytes.byteLength / 2));
+    });
     return new Proxy(fh, {
       get(target, prop) {
+        if (prop === "close") {
+          return async () => {
+            faultyFds.delete(fh.fd);
+            return fh.close();
+          };
+        }
         if (prop === "write") {
           return async (data: Uint8Array, offset = 0, length = data.byteLength - offset) => {
             const bytesWritten = await shortWrite(data.subarray(offset, offset + length));
@@ -84,6 +96,19 @@ vi.mock("node:fs/promises", async (importOriginal) => {
     });
   };
   return { ...real, open, default: { ...real, open } };
+});
+
+/** Descriptors of armed handles (see the node:fs/promises mock) and what a blocking write to them does. */
+const faultyFds = new Map<number, (bytes: Uint8Array) => number>();
+
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const writevSync = (fd: number, buffers: readonly NodeJS.ArrayBufferView[], position?: number): number => {
+    const fault = faultyFds.get(fd);
+    if (!fault) return real.writevSync(fd, buffers, position);
+    return fault(Buffer.concat(buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength))));
+  };
+  return { ...real, writevSync, default: { ...real, writevSync } };
 });
 
 afterEach(() => {
@@ -721,10 +746,13 @@ describe("store/arrow faults", () => {
       await tb.close();
     });
 
-    it("undoes a history append that filled the disk half way, byte for byte", async () => {
+    it.each([
+      ["", false],
+      [" (blocking writes, as in a worker)", true],
+    ])("undoes a history append that filled the disk half way, byte for byte%s", async (_, syncWrites) => {
       const b = await build();
       const p = paths(b);
-      const { store } = await reopen(b);
+      const store = await openArrowStore(b.root, { compactAfterFrames: 1000, syncWrites, onWarning: (m) => expect.fail(`unexpected warning: ${m}`) });
       const histBefore = await fsp.readFile(p.historyA);
       const metaBefore = await fsp.readFile(p.runJsonA);
       faults.current = { match: (path) => path === p.historyA, hits: 0 };

@@ -75,6 +75,45 @@ describe("store/arrow", () => {
     await r.close();
   });
 
+  it("compacts in the background once writes pause, and in the write path only past compactAfterFrames", async () => {
+    const dir = fresh();
+    const s = await openArrowStore(dir, quiet);
+    const run = await s.createRun({ experimentId: "0" });
+    const hist = join(dir, "runs", run.info.runId, "history.tbseg");
+    // 20 small frames written back to back: past the background threshold (16), short of the
+    // write path's (64), so nothing is merged while the writes keep coming.
+    const sizes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await s.logBatch(run.info.runId, { metrics: points("m", i * 5, 5) });
+      sizes.push(statSync(hist).size);
+    }
+    expect(sizes.every((v, i) => i === 0 || v > sizes[i - 1]!)).toBe(true);
+    const grown = sizes[sizes.length - 1]!;
+    // A pause: the small frames become one.
+    const deadline = Date.now() + 5000;
+    while (statSync(hist).size >= grown && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(hist).size).toBeLessThan(grown);
+    expect(Array.from((await s.getMetricHistory(run.info.runId, "m")).steps)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await s.close();
+    const r = await openArrowStore(dir, { ...quiet, readOnly: true });
+    expect(Array.from((await r.getMetricHistory(run.info.runId, "m")).values)).toEqual(Array.from({ length: 100 }, (_, i) => i / 10));
+    await r.close();
+
+    // Past compactAfterFrames the write path merges at once.
+    const t = await openArrowStore(fresh(), { ...quiet, compactAfterFrames: 4 });
+    const run2 = await t.createRun({ experimentId: "0" });
+    const hist2 = join(t.root, "runs", run2.info.runId, "history.tbseg");
+    let shrank = false;
+    for (let i = 0, last = 0; i < 6; i++) {
+      await t.logBatch(run2.info.runId, { metrics: points("m", i * 5, 5) });
+      const now = statSync(hist2).size;
+      if (now < last) shrank = true;
+      last = now;
+    }
+    expect(shrank).toBe(true);
+    await t.close();
+  });
+
   it("stores artifacts as plain files and copies local files", async () => {
     const dir = fresh();
     const s = await openArrowStore(dir, quiet);

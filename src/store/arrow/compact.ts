@@ -5,7 +5,8 @@
  * Why in place, through a redo file: rewriting the whole file beside the old one and renaming it
  * was crash-safe but copied the whole history each time, so a run that only ever wrote small
  * frames cost O(n²) bytes copied. Now only the merged region is touched:
- *   1. the merged frame and where it goes are written to `history.tbseg.redo` (atomically);
+ *   1. the merged frame and where it goes are written to `history.tbseg.redo` and fsynced (a torn
+ *      redo file fails its CRC and is removed at the next open; the history is untouched then);
  *   2. the frame overwrites the region and the file is cut after it, then fsynced;
  *   3. the redo file is removed (and the removal made durable) before anything else is appended.
  * A crash after 1 leaves a redo file that opening the store applies again ({@link recoverCompaction});
@@ -18,7 +19,7 @@ import { open, readFile, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { crc32 } from "node:zlib";
 import type { MetricColumns } from "../../entities.js";
-import { ioError, writeAtomic } from "./files.js";
+import { ioError } from "./files.js";
 import { readTail, toPoints, type HistoryState } from "./history.js";
 import { encodeFrame, MIN_FRAME_ROWS, scanFrames } from "./segments.js";
 
@@ -49,7 +50,7 @@ export async function compactHistory(path: string, state: HistoryState): Promise
   v.setUint32(12, bytes.length, true);
   redo.set(bytes, REDO_HEADER);
   v.setUint32(REDO_HEADER + bytes.length, crc32(redo.subarray(0, REDO_HEADER + bytes.length)), true);
-  await writeAtomic(redoPath(path), redo);
+  await writeRedo(redoPath(path), redo);
   // From here on the file may be half rewritten until the redo is applied: retry once, then
   // leave the redo file for the next open and say so.
   await applyRedo(path, from, bytes).catch(() => applyRedo(path, from, bytes)).catch((e: unknown) => {
@@ -65,6 +66,26 @@ export async function compactHistory(path: string, state: HistoryState): Promise
     compactFrom: small ? from : end,
     tailCrc: frame.crc,
   };
+}
+
+/**
+ * Writes the redo file in place and fsyncs it (no temp file and rename: its CRC already tells a
+ * torn redo file, which {@link recoverCompaction} removes, and nothing has been overwritten yet
+ * when this is written).
+ */
+async function writeRedo(path: string, redo: Uint8Array): Promise<void> {
+  try {
+    const fh = await open(path, "w");
+    try {
+      for (let at = 0; at < redo.length; ) at += (await fh.write(redo, at, redo.length - at)).bytesWritten;
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    await rm(path, { force: true }).catch(() => undefined);
+    throw ioError("write", path, e);
+  }
 }
 
 /** A compaction failed after its redo file was written: the history needs the next open to finish it. */

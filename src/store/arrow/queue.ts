@@ -7,10 +7,17 @@
  */
 export class Queue {
   private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+
+  /** Tasks queued and not yet settled (the running one included). */
+  get size(): number {
+    return this.queued;
+  }
 
   /** Runs `task` after every task queued before it; resolves or rejects with its result. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
+    this.queued++;
+    const result = this.tail.then(task, task).finally(() => this.queued--);
     this.tail = result.catch(() => undefined);
     return result;
   }
