@@ -19,4 +19,6 @@ export { metricChartSpec, type ChartSeries, type ChartX, type MetricChartOptions
 export { defaultColumns, formatCell, runTableModel, runTableSpec, type CellValue, type RunTableColumn, type RunTableModel, type RunTableOptions, type RunTableSpecOptions } from "./run-table.js";
 export { ema } from "./smoothing.js";
 export { VEGA_LITE_MIME, VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
-export { describeSpec, display, displayBundle, enableNotebookDisplay, inTslab, liveDisplay, show, showMetricChart, showRunTable, toPNG, toSVG, type ChartHandle, type RunTableHandle, type LiveDisplay, type MimeBundle, type Shown } from "./render.js";
+export { describeSpec, displayBundle, show, showMetricChart, toPNG, toSVG, type ChartHandle, type MimeBundle, type Shown } from "./render.js";
+export { display, enableNotebookDisplay, inTslab, liveDisplay, type LiveDisplay } from "./render-notebook.js";
+export { showRunTable, type RunTableHandle } from "./render-table.js";

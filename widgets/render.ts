@@ -10,9 +10,10 @@
  *   sends the bundle as one message (tslab's public API sends one mime per message, so the
  *   kernel's own writer is used: integration-notes §1.2).
  * - {@link show}: the interactive chart in a DOM element through vega-embed.
- * - {@link liveDisplay}: a notebook output updated in place (same display id), throttled.
  * - {@link showMetricChart}: a page chart whose zoom re-cuts the full series.
- * - {@link showRunTable}: a virtualized DOM run table (only the rows in view exist in the DOM).
+ *
+ * The notebook side (`display`, `liveDisplay`, runs drawing themselves) is in render-notebook.ts
+ * and the virtualized DOM run table in render-table.ts; neither touches vega.
  *
  * vega, vega-lite and vega-embed are loaded with `import()` on first use, so importing
  * `trackbook/widgets` costs nothing until something is drawn, and tslab (which cannot `require`
@@ -20,11 +21,7 @@
  *
  * @module
  */
-import { setDisplayHook } from "../src/display-hook.js";
-import type { Run, RunPage } from "../src/entities.js";
-import { runColor } from "./colors.js";
 import { chartRows, metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
-import { formatCell, runTableModel, runTableSpec, type RunTableModel, type RunTableOptions } from "./run-table.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
 /** A notebook display bundle: mime type → content. */
@@ -122,124 +119,6 @@ export function describeSpec(spec: VegaLiteSpec): string {
     default:
       return `<${String(meta.widget)}>`;
   }
-}
-
-type WriteDisplayData = (msg: { data: object; metadata: object; transient: object }, update: boolean) => void;
-
-/**
- * The running tslab kernel's display writer, or undefined outside tslab. tslab sets
- * `globalThis.__tslab__`; its `require` is the kernel's own, whose module cache holds the
- * `jupyter.js` that knows the current cell's output (integration-notes §1.2–1.3).
- */
-function tslabWriter(): WriteDisplayData | undefined {
-  const t = (globalThis as { __tslab__?: { require?: { cache?: Record<string, { exports?: { lastWriteDisplayData?: unknown } }> } } }).__tslab__;
-  const cache = t?.require?.cache;
-  if (!cache) return undefined;
-  for (const [path, mod] of Object.entries(cache)) {
-    const w = mod?.exports?.lastWriteDisplayData;
-    if (/tslab[\\/]dist[\\/]jupyter\.js$/.test(path) && typeof w === "function") return w as WriteDisplayData;
-  }
-  return undefined;
-}
-
-/** True inside a tslab kernel that is executing a cell. */
-export function inTslab(): boolean {
-  return tslabWriter() !== undefined;
-}
-
-/**
- * Shows `spec` as the current notebook cell's output (tslab). Outside a notebook it prints the
- * plain-text line instead; {@link displayBundle} gives the bundle itself, to save or send.
- *
- * @example
- * ```ts
- * await display(metricChartSpec(series)); // in a tslab cell
- * ```
- */
-export async function display(spec: VegaLiteSpec): Promise<void> {
-  const bundle = await displayBundle(spec);
-  const write = tslabWriter();
-  if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
-  else console.log(bundle["text/plain"]);
-}
-
-/**
- * Lets runs and search results draw themselves as a tslab cell's last value: `tb.getRun(id)` or
- * `await tb.searchRuns(…)` at the end of a cell shows a run table. Called when
- * `trackbook/widgets` is loaded inside a kernel. The output carries the Vega-Lite v5 spec and
- * plain text only: `util.inspect` is synchronous, and a static SVG is not (use
- * {@link display} for the `<img>` fallback).
- *
- * @example
- * ```ts
- * enableNotebookDisplay(); // automatic in tslab once trackbook/widgets is imported
- * ```
- */
-export function enableNotebookDisplay(): void {
-  setDisplayHook((value, kind) => {
-    const write = tslabWriter();
-    if (!write) return undefined;
-    const runs = kind === "runs" ? (value as RunPage).runs : [value as Run];
-    const spec = runTableSpec(runs);
-    const text = describeSpec(spec);
-    write({ data: { [VEGA_LITE_MIME]: spec, "text/plain": text }, metadata: {}, transient: {} }, false);
-    return text;
-  });
-}
-
-if (inTslab()) enableNotebookDisplay();
-
-/** A notebook output that can be redrawn in place. */
-export type LiveDisplay = {
-  /** Redraws with `spec`; calls closer together than the throttle interval are merged (the last wins). */
-  update(spec: VegaLiteSpec): void;
-  /** Draws the last spec given, if it is still pending, and stops. */
-  close(): Promise<void>;
-};
-
-/**
- * An output that updates in place while a cell runs (tslab's display id mechanism), redrawn at
- * most every `intervalMs` (default 250 ms: a few updates per second). Rendering is asynchronous
- * and never blocks the training loop for longer than one static render.
- *
- * @example
- * ```ts
- * const live = liveDisplay();
- * for (let epoch = 0; epoch < 20; epoch++) { train(); live.update(metricChartSpec(await histories())); }
- * await live.close();
- * ```
- */
-export function liveDisplay(options: { intervalMs?: number } = {}): LiveDisplay {
-  const interval = options.intervalMs ?? 250;
-  const displayId = `trackbook-live-${Date.now().toString(36)}-${nextId++}`;
-  let pending: VegaLiteSpec | undefined;
-  let sent = false;
-  let last = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let drawing: Promise<void> = Promise.resolve();
-  const draw = () => {
-    timer = undefined;
-    const spec = pending;
-    pending = undefined;
-    if (!spec) return;
-    last = Date.now();
-    drawing = drawing.then(async () => {
-      const bundle = await displayBundle(spec);
-      tslabWriter()?.({ data: bundle, metadata: {}, transient: { display_id: displayId } }, sent);
-      sent = true;
-    });
-  };
-  return {
-    update(spec) {
-      pending = spec;
-      if (timer === undefined) timer = setTimeout(draw, Math.max(0, last + interval - Date.now()));
-    },
-    async close() {
-      if (timer !== undefined) clearTimeout(timer);
-      draw();
-      await drawing;
-    },
-  };
 }
 
 /** What {@link show} returns: the vega view, and a way to take the chart down. */
@@ -346,151 +225,8 @@ export async function showMetricChart(target: object | string, series: readonly 
   };
 }
 
-/** The few DOM members the run table uses (the package's types carry no DOM lib). */
-type El = {
-  style: { cssText: string; height: string; transform: string };
-  className: string;
-  textContent: string | null;
-  title: string;
-  scrollTop: number;
-  clientHeight: number;
-  append(...nodes: (El | string)[]): void;
-  replaceChildren(...nodes: El[]): void;
-  addEventListener(type: string, fn: () => void, options?: object): void;
-  remove(): void;
-};
-type Doc = { createElement(tag: string): El; querySelector(selector: string): El | null };
-
-/** A run table in the page. */
-export type RunTableHandle = {
-  /** The root element. */
-  element: object;
-  /** The rows as currently filtered and sorted. */
-  model(): RunTableModel;
-  /** Filters with the search grammar (undefined: no filter) and redraws. */
-  setFilter(filter: string | undefined): void;
-  /** Sorts by a column's values (nulls last) and redraws; what clicking a header does. */
-  sortBy(field: string, direction?: "ASC" | "DESC"): void;
-  /** Removes the table from the page. */
-  finalize(): void;
-};
-
-const ROW_HEIGHT = 22;
-
-/**
- * A virtualized run table: header, then only the rows in view (plus a few) in the DOM, moved as
- * the body scrolls, so 100k runs scroll as smoothly as 100. Click a header to sort by it.
- *
- * @example
- * ```ts
- * const table = showRunTable("#runs", (await tb.searchRuns({ experimentIds: [id], maxResults: 50_000 })).runs);
- * table.setFilter("metrics.loss < 0.1");
- * ```
- */
-export function showRunTable(target: object | string, runs: readonly Run[], options: RunTableOptions & { height?: number; columnWidth?: number } = {}): RunTableHandle {
-  const doc = (globalThis as unknown as { document: Doc }).document;
-  const host = typeof target === "string" ? doc.querySelector(target) : (target as El);
-  if (!host) throw new RangeError(`No element matches '${String(target)}'.`);
-  const colWidth = options.columnWidth ?? 120;
-  let model = runTableModel(runs, options);
-  let sorted: { field: string; direction: "ASC" | "DESC" } | undefined;
-  const el = (cls: string, css = "") => {
-    const e = doc.createElement("div");
-    e.className = cls;
-    e.style.cssText = css;
-    return e;
-  };
-  const root = el("trackbook-table", "font:12px system-ui,sans-serif;color:#222;display:inline-block;border:1px solid #ddd");
-  const header = el("tb-header", "display:flex;font-weight:600;background:#f6f6f6;border-bottom:1px solid #ddd");
-  const body = el("tb-body", `position:relative;overflow:auto;height:${options.height ?? 480}px`);
-  const spacer = el("tb-spacer", "position:relative");
-  const rowsBox = el("tb-rows", "position:absolute;top:0;left:0;right:0");
-  spacer.append(rowsBox);
-  body.append(spacer);
-  root.append(header, body);
-  host.append(root);
-  const cell = (text: string, extra = "") => {
-    const c = el("tb-cell", `flex:0 0 ${colWidth}px;padding:0 6px;overflow:hidden;white-space:nowrap;text-overflow:ellipsis;line-height:${ROW_HEIGHT}px;${extra}`);
-    c.textContent = text;
-    c.title = text;
-    return c;
-  };
-  const drawHeader = () => {
-    header.replaceChildren(
-      ...model.columns.map((c) => {
-        const arrow = sorted?.field === c.field ? (sorted.direction === "ASC" ? " ▲" : " ▼") : "";
-        const h = cell(c.title + arrow, "cursor:pointer");
-        h.addEventListener("click", () => handle.sortBy(c.field, sorted?.field === c.field && sorted.direction === "ASC" ? "DESC" : "ASC"));
-        return h;
-      }),
-    );
-  };
-  let drawn = "";
-  const drawRows = () => {
-    const first = Math.max(0, Math.floor(body.scrollTop / ROW_HEIGHT) - 5);
-    const count = Math.ceil((body.clientHeight || 480) / ROW_HEIGHT) + 10;
-    const key = `${first}:${count}:${model.rows.length}`;
-    if (key === drawn) return;
-    drawn = key;
-    spacer.style.height = `${model.rows.length * ROW_HEIGHT}px`;
-    rowsBox.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
-    rowsBox.replaceChildren(
-      ...model.rows.slice(first, first + count).map((r) => {
-        const row = el("tb-row", `display:flex;height:${ROW_HEIGHT}px;border-bottom:1px solid #f0f0f0`);
-        row.append(...model.columns.map((c, j) => cell(formatCell(r.cells[j]!, c), j === 0 ? `border-left:4px solid ${runColor(r.runId)}` : "")));
-        return row;
-      }),
-    );
-  };
-  let scheduled = false;
-  body.addEventListener("scroll", () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestFrame(() => {
-      scheduled = false;
-      drawRows();
-    });
-  }, { passive: true });
-  const redraw = () => {
-    drawn = "";
-    drawHeader();
-    drawRows();
-  };
-  const handle: RunTableHandle = {
-    element: root,
-    model: () => model,
-    setFilter(f) {
-      const { filter: _old, ...rest } = options;
-      model = runTableModel(runs, f === undefined ? rest : { ...rest, filter: f });
-      if (sorted) sortRows(model, sorted.field, sorted.direction);
-      body.scrollTop = 0;
-      redraw();
-    },
-    sortBy(field, direction = "ASC") {
-      sorted = { field, direction };
-      sortRows(model, field, direction);
-      redraw();
-    },
-    finalize: () => root.remove(),
-  };
-  redraw();
-  return handle;
-}
-
-/** Sorts the model's rows by one column: numbers as numbers, text by code point, nulls last. */
-function sortRows(model: RunTableModel, field: string, direction: "ASC" | "DESC"): void {
-  const j = model.columns.findIndex((c) => c.field === field);
-  if (j < 0) throw new RangeError(`The table has no column '${field}'.`);
-  const sign = direction === "ASC" ? 1 : -1;
-  model.rows.sort((a, b) => {
-    const x = a.cells[j]!;
-    const y = b.cells[j]!;
-    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    return sign * (x < y ? -1 : x > y ? 1 : 0);
-  });
-}
-
-function requestFrame(fn: () => void): void {
+/** Calls `fn` at the next frame (or in 16 ms where there are no frames). */
+export function requestFrame(fn: () => void): void {
   const raf = (globalThis as { requestAnimationFrame?: (f: () => void) => void }).requestAnimationFrame;
   if (raf) raf(fn);
   else setTimeout(fn, 16);
