@@ -30,8 +30,32 @@ export async function median(times: number, fn: () => Promise<number>): Promise<
   return { medianMs: quantiles(samples).p50, samplesMs: samples };
 }
 
-/** Reports the page's result (or error) to the driver. */
-export function finish(run: () => Promise<unknown>): void {
+/** The page's query: `scale` (default 1) and `only` (comma-separated benchmark names). */
+export const QUERY = new URLSearchParams(location.search);
+export const SCALE = Number(QUERY.get("scale") ?? "1");
+const ONLY = QUERY.get("only")?.split(",");
+
+/**
+ * Runs the benchmarks the query selects, in order, then `cleanup`, and reports the result (or
+ * the error) to the driver through `window.benchResult` / `window.benchError`.
+ */
+export function runBenchmarks(benchmark: string, benches: [string, () => Promise<unknown>][], cleanup: () => Promise<unknown>): void {
+  const run = async () => {
+    const result: Record<string, unknown> = {
+      benchmark,
+      date: new Date().toISOString(),
+      scale: SCALE,
+      browser: { userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency, crossOriginIsolated },
+    };
+    for (const [name, fn] of benches) {
+      if (ONLY && !ONLY.includes(name)) continue;
+      say(`${name}…`);
+      result[name] = await fn();
+      say(JSON.stringify(result[name]));
+    }
+    await cleanup();
+    return result;
+  };
   run().then(
     (r) => ((window as unknown as { benchResult: unknown }).benchResult = r),
     (e: unknown) => ((window as unknown as { benchError: string }).benchError = String((e as Error)?.stack ?? e)),

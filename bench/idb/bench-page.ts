@@ -10,12 +10,9 @@ import { openTracker } from "../../src/index.js";
 import { openIdbStore } from "../../src/store/idb/index.js";
 import type { PackedFlush } from "../../src/store/store.js";
 import { browserWorkerOf, openBrowserWorkerStore } from "../../worker/browser-client.js";
-import { finish, median, quantiles, say, yieldNow } from "../page-util.js";
+import { median, quantiles, runBenchmarks, SCALE, yieldNow } from "../page-util.js";
 import * as naive from "./naive.js";
 
-const QUERY = new URLSearchParams(location.search);
-const SCALE = Number(QUERY.get("scale") ?? "1");
-const ONLY = QUERY.get("only")?.split(",");
 const PREFIX = `bench-${Date.now()}`;
 const dbs: string[] = [];
 const dbName = (what: string) => {
@@ -264,21 +261,4 @@ async function history() {
   };
 }
 
-async function main() {
-  const result: Record<string, unknown> = {
-    benchmark: "IndexedDB store in Chromium",
-    date: new Date().toISOString(),
-    scale: SCALE,
-    browser: { userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency, crossOriginIsolated },
-  };
-  for (const [name, fn] of [["callingThread", callingThread], ["ingest", ingest], ["runTable", runTable], ["history", history]] as const) {
-    if (ONLY && !ONLY.includes(name)) continue;
-    say(`${name}…`);
-    result[name] = await fn();
-    say(JSON.stringify(result[name]));
-  }
-  await Promise.all(dbs.map((d) => deleteDB(d)));
-  return result;
-}
-
-finish(main);
+runBenchmarks("IndexedDB store in Chromium", [["callingThread", callingThread], ["ingest", ingest], ["runTable", runTable], ["history", history]], () => Promise.all(dbs.map((d) => deleteDB(d))));

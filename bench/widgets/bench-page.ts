@@ -11,11 +11,8 @@ import type { Run } from "../../src/entities.js";
 import { openIdbStore } from "../../src/store/idb/index.js";
 import type { PackedFlush } from "../../src/store/store.js";
 import { metricChartSpec, runTableSpec, show, showMetricChart, showRunTable, type ChartSeries } from "../../widgets/index.js";
-import { finish, median, say } from "../page-util.js";
+import { median, runBenchmarks, SCALE } from "../page-util.js";
 
-const QUERY = new URLSearchParams(location.search);
-const SCALE = Number(QUERY.get("scale") ?? "1");
-const ONLY = QUERY.get("only")?.split(",");
 const LIMIT_MS = 20_000;
 const n = (x: number) => Math.max(1, Math.round(x * SCALE));
 const dbs: string[] = [];
@@ -225,21 +222,4 @@ async function table10k() {
   return { runs: runs.length, trackbook: { firstPaint: first, sortByMetric: sort }, vegaRaw: { ms: rawMs, overLimit: rawMs > LIMIT_MS, note: "every row as vega text marks" }, ratio: rawMs / first.medianMs, goalMs: 300, met: first.medianMs <= 300 };
 }
 
-async function main() {
-  const result: Record<string, unknown> = {
-    benchmark: "widgets in Chromium",
-    date: new Date().toISOString(),
-    scale: SCALE,
-    browser: { userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency, crossOriginIsolated },
-  };
-  for (const [name, fn] of [["chart1M", chart1M], ["chart10x1M", chart10x1M], ["table10k", table10k]] as const) {
-    if (ONLY && !ONLY.includes(name)) continue;
-    say(`${name}…`);
-    result[name] = await fn();
-    say(JSON.stringify(result[name]));
-  }
-  await Promise.all(dbs.map((d) => deleteDB(d)));
-  return result;
-}
-
-finish(main);
+runBenchmarks("widgets in Chromium", [["chart1M", chart1M], ["chart10x1M", chart10x1M], ["table10k", table10k]], () => Promise.all(dbs.map((d) => deleteDB(d))));

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { validateArtifactPath } from "../artifacts.js";
 import { TrackerError } from "../errors.js";
 import { validateLoggedModel, validateModelVersion, validateRegisteredModel, type LoggedModel, type LoggedModelMetric, type ModelVersion, type RegisteredModel } from "../models.js";
 import { validateKey, validateParam, validateRunTag } from "../validation.js";
@@ -14,7 +13,7 @@ import { decodeText, type BundleSource } from "./io.js";
 import { isJunkDir, isJunkFile, join, META } from "./layout.js";
 import { READ_LIMITS } from "./limits.js";
 import { parseModelMetricLines, readLoggedModelMeta, readModelVersionMeta, readRegisteredModelMeta } from "./model-meta.js";
-import { checked, refused } from "./read-run.js";
+import { checked, collectArtifacts, refused } from "./read-run.js";
 import type { RecordArtifact } from "./run-record.js";
 import { artifactsDirOf } from "./uri.js";
 import { parseYamlMap } from "./yaml.js";
@@ -94,23 +93,8 @@ export async function readLoggedModel(source: BundleSource, loc: LoggedModelLoca
   }
   const model: LoggedModel = { ...meta, tags, params, metrics };
   checked(metaFile, () => validateLoggedModel(model));
-  const artifacts: RecordArtifact[] = [];
   const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactLocation, mlartifacts);
-  if (artifactsDir !== undefined) {
-    const collect = async (prefix: string): Promise<void> => {
-      for (const e of await source.list(join(artifactsDir, prefix))) {
-        const path = join(artifactsDir, prefix, e.name);
-        if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
-        const rel = join(prefix, e.name);
-        if (e.kind === "dir") await collect(rel);
-        else {
-          checked(path, () => validateArtifactPath(rel));
-          artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes) });
-        }
-      }
-    };
-    await collect("");
-  }
+  const artifacts = artifactsDir === undefined ? [] : await collectArtifacts(source, artifactsDir, true);
   for (const e of await source.list(loc.dir)) {
     if (e.name === META || (e.kind === "dir" && ["tags", "params", "metrics", "artifacts"].includes(e.name))) continue;
     skipped.push({ path: join(loc.dir, e.name), reason: "not part of an MLflow logged model" });

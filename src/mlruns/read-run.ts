@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { validateArtifactPath } from "../artifacts.js";
 import { isTrackerError, TrackerError } from "../errors.js";
 import { validateKey, validateParam, validateRunTag } from "../validation.js";
 import { decodeText, type BundleSource } from "./io.js";
@@ -65,23 +66,8 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
     metricsByKey.set(key, { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps });
   });
   const metrics = metricKeys.map((k) => metricsByKey.get(k)!);
-  const artifacts: RecordArtifact[] = [];
   const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactUri, mlartifacts);
-  if (artifactsDir !== undefined) {
-    const collect = async (prefix: string): Promise<void> => {
-      for (const e of await source.list(join(artifactsDir, prefix))) {
-        const path = join(artifactsDir, prefix, e.name);
-        if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
-        const rel = join(prefix, e.name);
-        if (e.kind === "dir") await collect(rel);
-        else {
-          const localPath = source.localPath?.(path);
-          artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), ...(localPath !== undefined ? { localPath } : {}) });
-        }
-      }
-    };
-    await collect("");
-  }
+  const artifacts = artifactsDir === undefined ? [] : await collectArtifacts(source, artifactsDir);
   for (const e of await source.list(loc.dir)) {
     if (e.name === META || (e.kind === "dir" && Object.values(RUN_FOLDERS).includes(e.name as never) && e.name !== RUN_FOLDERS.inputs && e.name !== RUN_FOLDERS.outputs)) continue;
     if (e.kind === "symlink" || e.kind === "other") throw refused(source, join(loc.dir, e.name), e.kind);
@@ -126,4 +112,28 @@ export function checked(file: string, check: () => void): void {
 /** The error for a symlink or special file: refused, since it could point outside the bundle. */
 export function refused(source: BundleSource, path: string, kind: string): TrackerError {
   return new TrackerError("INVALID_PARAMETER_VALUE", `Refusing ${source.label}: ${path} is a ${kind === "symlink" ? "symbolic link" : "special file"}, which could point outside the bundle.`);
+}
+
+/**
+ * Every file under `artifactsDir`, as artifacts to copy (read lazily, within the read limits).
+ * A link or special file anywhere below is refused: import never follows one out of the bundle.
+ * With `validate`, each path must also be a valid artifact path (a `TrackerError` naming it).
+ */
+export async function collectArtifacts(source: BundleSource, artifactsDir: string, validate = false): Promise<RecordArtifact[]> {
+  const artifacts: RecordArtifact[] = [];
+  const collect = async (prefix: string): Promise<void> => {
+    for (const e of await source.list(join(artifactsDir, prefix))) {
+      const path = join(artifactsDir, prefix, e.name);
+      if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
+      const rel = join(prefix, e.name);
+      if (e.kind === "dir") await collect(rel);
+      else {
+        if (validate) checked(path, () => validateArtifactPath(rel));
+        const localPath = source.localPath?.(path);
+        artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), ...(localPath !== undefined ? { localPath } : {}) });
+      }
+    }
+  };
+  await collect("");
+  return artifacts;
 }
