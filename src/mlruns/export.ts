@@ -9,7 +9,7 @@
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment } from "../entities.js";
 import { TrackerError } from "../errors.js";
 import type { TrackingStore } from "../store/store.js";
-import { writeRun } from "./export-run.js";
+import { runHistories, writeRun } from "./export-run.js";
 import { selectForExport, type ExportSelection } from "./export-selection.js";
 import { encodeText, type BundleSink } from "./io.js";
 import { experimentDir, join, keyFile, META, REGISTRY, TRASH } from "./layout.js";
@@ -112,12 +112,19 @@ async function writeBundle(
       result.bytes += bytes.length;
     }
     result.experiments++;
-    for (const runId of selected.runsByExperiment.get(e.experimentId) ?? []) {
+    const runIds = selected.runsByExperiment.get(e.experimentId) ?? [];
+    // The next run (and its histories) is read while this one is formatted and written: the
+    // store's reads overlap with this thread's work. One run ahead, so memory holds two runs.
+    const load = (runId: string) => store.getRun(runId).then(async (run) => ({ run, histories: await runHistories(store, run) }));
+    let ahead = runIds.length > 0 ? settled(load(runIds[0]!)) : undefined;
+    for (let i = 0; i < runIds.length; i++) {
+      const runId = runIds[i]!;
       await progress.breathe();
       progress.checkAborted();
-      const run = await store.getRun(runId);
+      const { run, histories } = await ahead!;
+      ahead = i + 1 < runIds.length ? settled(load(runIds[i + 1]!)) : undefined;
       const uri = `${location}/${runId}/artifacts`;
-      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now });
+      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now, breathe: () => progress.breathe() }, histories);
       result.files += s.files;
       result.bytes += s.bytes;
       result.points += s.points;
@@ -127,6 +134,12 @@ async function writeBundle(
   }
   if (result.runs !== selected.runCount) throw new TrackerError("INTERNAL_ERROR", `Selected ${selected.runCount} runs but wrote ${result.runs}.`);
   return result;
+}
+
+/** `p`, marked as handled so that a read ahead nobody awaits (the export failed first) is no unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 function defaultExperiment(now: number): Experiment {
