@@ -1,11 +1,12 @@
 // Benchmarks of mlruns bundle export and import (issue 6), against DESIGN targets T4/T5.
 //
-//   npm run build && node bench/mlruns.bench.mjs [--quick] [--memory-only]
+//   npm run build && node bench/mlruns.bench.mjs [--quick] [--memory-only] [--t45] [--store=arrow|memory] [--shape=small]
 //
 // Workloads:
-//   T4. export 1,000 runs × 10 keys × 1,000 steps (10M points) from a memory store, to a folder and
+//   T4. export 1,000 runs × (20 params, 10 tags, 10 keys × 1,000 steps = 10M points) from an Arrow
+//       store (`--store=memory` for a memory store; `--shape=small` for 3 params and 3 tags), to a folder and
 //       to a zip — goal ≤ 5 s to a folder, streamed zip with bounded memory.
-//   T5. import the same bundle (folder and zip) into a fresh memory store — goal ≤ 6 s, progress
+//   T5. import the same bundle (folder and zip) into a fresh store of the same kind — goal ≤ 6 s, progress
 //       reported, the event loop never blocked > 50 ms (the longest gap a 5 ms timer sees).
 //   M.  import a 10,000-run bundle (3 params, 3 tags, 2 metrics × 10 points each) in a child process
 //       whose store keeps nothing (counts only), sampling memory every 5 ms: the importer's own
@@ -18,24 +19,44 @@
 // bundle shape (1M points), as a rate comparison.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { exportMlruns, importMlruns } from "../dist/src/mlruns/index.js";
 import { MemoryStore, TrackerError } from "../dist/src/index.js";
+import { openArrowStore } from "../dist/src/store/arrow/index.js";
 
 const QUICK = process.argv.includes("--quick");
 const SCALE = QUICK ? 0.1 : 1;
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const child = process.argv.find((a) => a.startsWith("--child="))?.slice(8);
+/** Store the T4 export reads from and T5 imports into: `arrow` (default, the realistic Node store) or `memory`. */
+const STORE = process.argv.find((a) => a.startsWith("--store="))?.slice(8) ?? "arrow";
+/** `--t45` runs only T4/T5 (no memory or peer parts), for iteration; its results go to mlruns-quick.json. */
+const T45_ONLY = process.argv.includes("--t45");
+/** `--shape=small` is the shape of results before 2026-11-29 (3 params, 3 tags per run); default: T4's 20 params, 10 tags. */
+const FULL_SHAPE = !process.argv.includes("--shape=small");
 
-/** A store with `runs` runs × `keys` keys × `steps` steps, and small params/tags. */
-async function fill(runs, keys, steps, extra = 0) {
-  const store = new MemoryStore();
+/** A fresh store of the kind `kind` ("arrow" in a new folder under `base`, or "memory"). */
+let stores = 0;
+async function newStore(kind, base) {
+  if (kind === "memory") return new MemoryStore();
+  return openArrowStore(join(base, `store-${stores++}`), { onWarning: () => {} });
+}
+
+/** A store with `runs` runs × `keys` keys × `steps` steps (20 params, 10 tags, as T4 says, when `full`). */
+async function fill(runs, keys, steps, extra = 0, kind = "memory", base = undefined, full = false) {
+  const store = await newStore(kind, base);
   const exp = await store.createExperiment({ name: "bench" });
   const batch = Math.min(1000, keys * steps);
   for (let r = 0; r < runs; r++) {
-    const run = await store.createRun({ experimentId: exp, runName: `run-${r}`, tags: { team: "bench", "mlflow.user": "me", note: `run ${r}` } });
-    await store.logBatch(run.info.runId, { params: [{ key: "lr", value: String(1 / (r + 1)) }, { key: "layers", value: String(r % 7) }, { key: "opt", value: "sgd" }] });
+    const tags = { team: "bench", "mlflow.user": "me", note: `run ${r}` };
+    const params = [{ key: "lr", value: String(1 / (r + 1)) }, { key: "layers", value: String(r % 7) }, { key: "opt", value: "sgd" }];
+    if (full) {
+      for (let i = 0; params.length < 20; i++) params.push({ key: `param_${i}`, value: String((r * 31 + i) % 97) });
+      for (let i = 0; Object.keys(tags).length < 10; i++) tags[`tag_${i}`] = `value ${r % (i + 2)}`;
+    }
+    const run = await store.createRun({ experimentId: exp, runName: `run-${r}`, tags });
+    await store.logBatch(run.info.runId, { params });
     const n = keys * steps;
     for (let at = 0; at < n; at += batch) {
       const len = Math.min(batch, n - at);
@@ -197,19 +218,29 @@ async function main() {
   try {
     const memoryOnly = process.argv.includes("--memory-only");
     const runs = Math.round((memoryOnly ? 10 : 1000) * SCALE);
-    console.error(`filling a memory store: ${runs} runs × 10 keys × 1000 steps`);
-    const store = await fill(runs, 10, 1000, 1);
+    console.error(`filling a${STORE === "arrow" ? "n arrow" : " memory"} store: ${runs} runs × 10 keys × 1000 steps, 20 params, 10 tags`);
+    const store = await fill(runs, 10, 1000, 1, STORE, base, FULL_SHAPE);
+    await store.sync?.();
     const folder = join(base, "t4", "mlruns");
     const zip = join(base, "t4.zip");
     const exportFolder = await timed((onProgress) => exportMlruns(store, folder, { onProgress }));
     const exportZip = await timed((onProgress) => exportMlruns(store, zip, { onProgress }));
     const floor = fsFloor(folder, join(base, "floor"));
     rmSync(join(base, "floor"), { recursive: true, force: true });
-    console.error(`export: folder ${exportFolder.ms} ms (fs floor ${floor.ms} ms), zip ${exportZip.ms} ms`);
-    const importFolder = await timed((onProgress) => importMlruns(new MemoryStore(), folder, { onProgress }));
-    const importZip = await timed((onProgress) => importMlruns(new MemoryStore(), zip, { onProgress }));
-    console.error(`import: folder ${importFolder.ms} ms, zip ${importZip.ms} ms`);
+    console.error(`export: folder ${exportFolder.ms} ms (fs floor ${floor.ms} ms), zip ${exportZip.ms} ms, stalls ${exportFolder.longestStallMs}/${exportZip.longestStallMs} ms, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    await store.close();
+    const into = [await newStore(STORE, base), await newStore(STORE, base)];
+    const importFolder = await timed((onProgress) => importMlruns(into[0], folder, { onProgress }));
+    const importZip = await timed((onProgress) => importMlruns(into[1], zip, { onProgress }));
+    await Promise.all(into.map((s) => s.close()));
+    console.error(`import: folder ${importFolder.ms} ms, zip ${importZip.ms} ms (into ${STORE} stores), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, progressReports: t.progressReports });
+    console.error(`import stalls: folder ${importFolder.longestStallMs} ms, zip ${importZip.longestStallMs} ms`);
+    if (T45_ONLY) {
+      const result = { benchmark: "mlruns T4/T5 only", date: new Date().toISOString(), quick: QUICK, store: STORE, loadavg: loadavg(), t4Export: { runs, folder: strip(exportFolder), fsFloorSameFiles: floor, zip: strip(exportZip) }, t5Import: { folder: strip(importFolder), zip: strip(importZip) } };
+      writeFileSync(resolve("bench/results", "mlruns-quick.json"), JSON.stringify(result, null, 2) + "\n");
+      return;
+    }
 
     const many = Math.round(10_000 * SCALE);
     console.error(`filling ${many} small runs for the memory figure`);
@@ -240,7 +271,9 @@ async function main() {
       date: new Date().toISOString(),
       quick: QUICK,
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model.split(" ").slice(0, 2).join(" "), node: process.version },
-      t4Export: { runs, points: runs * 10_000, folder: { ...strip(exportFolder), files: exportFolder.value.files, bytes: exportFolder.value.bytes }, fsFloorSameFiles: floor, zip: strip(exportZip), goalMs: 5000 },
+      store: STORE,
+      loadavgAtEnd: loadavg(),
+      t4Export: { runs, points: runs * 10_000, shape: FULL_SHAPE ? "20 params, 10 tags, 10 metrics × 1000 steps per run" : "3 params, 3 tags, 10 metrics × 1000 steps per run", folder: { ...strip(exportFolder), files: exportFolder.value.files, bytes: exportFolder.value.bytes }, fsFloorSameFiles: floor, zip: strip(exportZip), goalMs: 5000 },
       t5Import: { folder: strip(importFolder), zip: strip(importZip), goalMs: 6000, goalLongestStallMs: 50 },
       memory,
       peer,

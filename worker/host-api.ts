@@ -14,8 +14,26 @@ import { hasModels, logBatches, MODEL_STORE_METHODS, type TrackingStore } from "
 import type { MetricHistory } from "../src/entities.js";
 import type { HostApi, StoreCapabilities } from "./protocol.js";
 
+/**
+ * Removing runs and experiments for good, for stores that can (memory, arrow, idb; not part of
+ * {@link TrackingStore}): what the mlruns importer needs to undo a failed import exactly.
+ * NOT_IMPLEMENTED when the store cannot; `open()` says whether it can (`purge`).
+ */
+export type PurgeApi = {
+  purgeRun(runId: string): Promise<void>;
+  purgeExperiment(experimentId: string): Promise<void>;
+};
+
+/** Several keys' histories of a run in one call (the Arrow store's `getMetricHistories`, for bundle exports); else key by key. */
+export type HistoriesApi = { getMetricHistories(runId: string, keys: readonly string[]): Promise<MetricHistory[]> };
+
+/** What `open()` reports: the store's optional methods, whether it can purge, and whether it reads several histories at once. */
+export type HostCapabilities = StoreCapabilities & { purge?: boolean; histories?: boolean };
+
+type PurgingStore = TrackingStore & Partial<PurgeApi> & Partial<HistoriesApi>;
+
 /** A {@link HostApi} that also closes its store when the other side releases its proxy. */
-export type HostObject = HostApi & { [finalizer](): void };
+export type HostObject = Omit<HostApi, "open"> & PurgeApi & HistoriesApi & { open(uri: string): Promise<HostCapabilities>; [finalizer](): void };
 
 /**
  * Creates the API a worker exposes. With `uri`, the store starts opening at once (the worker's
@@ -33,7 +51,7 @@ export function createHostApi(uri?: string): HostObject {
   let store: TrackingStore | undefined;
   let closed = false;
 
-  const open = (u: string): Promise<StoreCapabilities> => {
+  const open = (u: string): Promise<HostCapabilities> => {
     if (opening === undefined) {
       openedUri = u;
       opening = openStore(u).then((s) => (store = s));
@@ -43,7 +61,16 @@ export function createHostApi(uri?: string): HostObject {
     } else if (u !== openedUri) {
       return Promise.reject(new TrackerError("INVALID_STATE", `This worker serves '${openedUri}'; it cannot also open '${u}'.`));
     }
-    return opening.then((s) => ({ sync: typeof s.sync === "function", logArtifactFile: typeof s.logArtifactFile === "function", models: hasModels(s) }));
+    return opening.then((s) => {
+      const p = s as PurgingStore;
+      return {
+        sync: typeof s.sync === "function",
+        logArtifactFile: typeof s.logArtifactFile === "function",
+        models: hasModels(s),
+        purge: typeof p.purgeRun === "function" && typeof p.purgeExperiment === "function",
+        histories: typeof p.getMetricHistories === "function",
+      };
+    });
   };
 
   /** Runs `fn` on the store; the fast path (store open) adds no await, so calls keep their order. */
@@ -103,6 +130,13 @@ export function createHostApi(uri?: string): HostObject {
         if (!hasModels(s)) return Promise.reject(new TrackerError("NOT_IMPLEMENTED", "This store has no model registry."));
         return (s[method] as (...a: unknown[]) => Promise<unknown>)(...args);
       }),
+    purgeRun: (runId) => use((s) => purging(s).purgeRun(runId)),
+    purgeExperiment: (id) => use((s) => purging(s).purgeExperiment(id)),
+    getMetricHistories: (runId, keys) =>
+      use((s) => {
+        const p = s as PurgingStore;
+        return p.getMetricHistories ? p.getMetricHistories(runId, keys) : Promise.all(keys.map((k) => s.getMetricHistory(runId, k)));
+      }),
     close,
     // comlink calls this after the other side's releaseProxy(): a store nobody can reach is closed.
     [finalizer]: () => void close().catch(() => undefined),
@@ -121,4 +155,14 @@ function transferred(h: MetricHistory): MetricHistory {
   const whole = cols.every((c) => c.byteOffset === 0 && c.byteLength === c.buffer.byteLength) && new Set(buffers).size === buffers.length;
   const shared = typeof SharedArrayBuffer !== "undefined" && buffers.some((b) => b instanceof SharedArrayBuffer);
   return whole && !shared ? transfer(h, buffers as ArrayBuffer[]) : h;
+}
+
+/** The store's purge methods, or NOT_IMPLEMENTED. */
+function purging(s: TrackingStore): PurgeApi {
+  const p = s as PurgingStore;
+  if (typeof p.purgeRun !== "function" || typeof p.purgeExperiment !== "function") {
+    const no = () => Promise.reject(new TrackerError("NOT_IMPLEMENTED", "This store cannot remove runs or experiments for good (no purgeRun/purgeExperiment)."));
+    return { purgeRun: no, purgeExperiment: no };
+  }
+  return { purgeRun: (id) => p.purgeRun!(id), purgeExperiment: (id) => p.purgeExperiment!(id) };
 }

@@ -15,10 +15,11 @@
  * @module
  */
 import { releaseProxy, transfer, type Remote } from "comlink";
-import type { CreateExperimentInput, CreateRunInput, LogBatch, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
+import type { CreateExperimentInput, CreateRunInput, LogBatch, MetricHistory, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
 import { isTrackerError, TrackerError } from "../src/errors.js";
 import { MODEL_STORE_METHODS, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../src/store/store.js";
-import { batchTransferables, installTransferHandlers, type HostApi, type StoreCapabilities } from "./protocol.js";
+import type { HistoriesApi, HostCapabilities, PurgeApi } from "./host-api.js";
+import { batchTransferables, installTransferHandlers, type HostApi } from "./protocol.js";
 
 /** How a {@link RemoteStore} drives its transport. */
 export type RemoteStoreHooks = {
@@ -44,6 +45,12 @@ export class RemoteStore implements TrackingStore {
   sync?: () => Promise<void>;
   /** The remote store's `logArtifactFile()`; present only when it has one. */
   logArtifactFile?: (runId: string, path: string, localPath: string) => Promise<void>;
+  /** The remote store's `purgeRun()` (remove a run for good); present only when it can purge. */
+  purgeRun?: (runId: string) => Promise<void>;
+  /** The remote store's `purgeExperiment()`; present only when it can purge. */
+  purgeExperiment?: (experimentId: string) => Promise<void>;
+  /** The remote store's `getMetricHistories()` (several keys of a run in one call); present only when it has one. */
+  getMetricHistories?: (runId: string, keys: readonly string[]) => Promise<MetricHistory[]>;
 
   /** Wraps `remote`; call {@link RemoteStore.open} before anything else (or use {@link RemoteStore.connect}). */
   constructor(
@@ -76,7 +83,7 @@ export class RemoteStore implements TrackingStore {
    * peer dies meanwhile), the transport is disposed and the error (a TrackerError) is thrown.
    */
   async open(uri: string): Promise<void> {
-    let has: StoreCapabilities;
+    let has: HostCapabilities;
     try {
       has = await this.call((r) => r.open(uri));
     } catch (e) {
@@ -90,6 +97,13 @@ export class RemoteStore implements TrackingStore {
       const self = this as Partial<ModelStore>;
       for (const m of MODEL_STORE_METHODS) (self as Record<string, unknown>)[m] = (...args: unknown[]) => this.call((r) => r.callModel(m, args));
     }
+    if (has.purge) {
+      // Hosts of this version serve them (host-api.ts PurgeApi); older ones never report `purge`.
+      const purging = (r: Remote<HostApi>) => r as unknown as Remote<PurgeApi>;
+      this.purgeRun = (runId) => this.call((r) => purging(r).purgeRun(runId));
+      this.purgeExperiment = (id) => this.call((r) => purging(r).purgeExperiment(id));
+    }
+    if (has.histories) this.getMetricHistories = (runId, keys) => this.call((r) => (r as unknown as Remote<HistoriesApi>).getMetricHistories(runId, [...keys]));
   }
 
   /** Marks the peer as gone (crashed, exited): pending and later calls reject with `error`. */

@@ -22,16 +22,38 @@ export type RunWriteOptions = {
   history: boolean;
   /** Time written as `deleted_time` of deleted runs (the store does not keep when a run was deleted). */
   now: number;
+  /** Called before each metric file is formatted, to let the event loop run (see ProgressReporter.breathe). */
+  breathe?: () => Promise<void>;
 };
 
 /** Lines per chunk when formatting a long history, so no single buffer grows without bound. */
 const LINES_PER_CHUNK = 65536;
 
+/** A store that can read several keys' histories of a run at once (optional; the Arrow store can). */
+export type HistoriesStore = TrackingStore & { getMetricHistories?(runId: string, keys: readonly string[]): Promise<MetricHistory[]> };
+
 /** What writing a run added to the bundle. */
 export type RunWriteStats = { files: number; bytes: number; points: number };
 
-/** Writes `run` into folder `dir` of the sink; `artifactUri` is what its meta.yaml points at. */
-export async function writeRun(store: TrackingStore, sink: BundleSink, run: Run, dir: string, artifactUri: string, o: RunWriteOptions): Promise<RunWriteStats> {
+/**
+ * Every metric history of `run`, in the order of its metric keys: in one call where the store
+ * offers it (the Arrow store reads the run's history file once), else key by key.
+ */
+export async function runHistories(store: TrackingStore, run: Run): Promise<MetricHistory[]> {
+  const keys = Object.keys(run.data.metrics);
+  const bulk = (store as HistoriesStore).getMetricHistories;
+  if (typeof bulk === "function" && keys.length > 1) return bulk.call(store, run.info.runId, keys);
+  const out: MetricHistory[] = [];
+  for (const key of keys) out.push(await store.getMetricHistory(run.info.runId, key));
+  return out;
+}
+
+/**
+ * Writes `run` into folder `dir` of the sink; `artifactUri` is what its meta.yaml points at.
+ * `histories` (from {@link runHistories}, e.g. read ahead while the previous run was written) are
+ * read here when not given.
+ */
+export async function writeRun(store: TrackingStore, sink: BundleSink, run: Run, dir: string, artifactUri: string, o: RunWriteOptions, histories?: MetricHistory[]): Promise<RunWriteStats> {
   const { info, data } = run;
   for (const [kind, keys] of [["params", Object.keys(data.params)], ["tags", Object.keys(data.tags)], ["metrics", Object.keys(data.metrics)]] as const) {
     const clash = findKeyClash(keys);
@@ -53,9 +75,13 @@ export async function writeRun(store: TrackingStore, sink: BundleSink, run: Run,
   for (const folder of [RUN_FOLDERS.metrics, RUN_FOLDERS.params, RUN_FOLDERS.tags, RUN_FOLDERS.artifacts]) await sink.mkdir(join(dir, folder));
   for (const [k, v] of Object.entries(data.params)) await put(keyFile(dir, "params", k), encodeText(v));
   for (const [k, v] of Object.entries(data.tags)) await put(keyFile(dir, "tags", k), encodeText(v));
-  for (const key of Object.keys(data.metrics)) {
-    const h = await store.getMetricHistory(info.runId, key);
+  const all = histories ?? (await runHistories(store, run));
+  const keys = Object.keys(data.metrics);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const h = all[k]!;
     if (h.values.length === 0) continue;
+    await o.breathe?.();
     stats.points += o.history ? h.values.length : 1;
     await put(keyFile(dir, "metrics", key), o.history ? metricChunks(h) : [formatMetricBytes(h, latestIndex(h), latestIndex(h) + 1)]);
   }

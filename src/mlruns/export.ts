@@ -10,7 +10,7 @@ import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment } from 
 import { TrackerError } from "../errors.js";
 import type { TrackingStore } from "../store/store.js";
 import { writeModels } from "./export-models.js";
-import { writeRun } from "./export-run.js";
+import { runHistories, writeRun } from "./export-run.js";
 import { selectForExport, type ExportSelection } from "./export-selection.js";
 import { encodeText, type BundleSink } from "./io.js";
 import { experimentDir, join, keyFile, META, REGISTRY, TRASH } from "./layout.js";
@@ -126,14 +126,21 @@ async function writeBundle(
       result.bytes += bytes.length;
     }
     result.experiments++;
-    for (const runId of selected.runsByExperiment.get(e.experimentId) ?? []) {
+    const runIds = selected.runsByExperiment.get(e.experimentId) ?? [];
+    // The next run (and its histories) is read while this one is formatted and written: the
+    // store's reads overlap with this thread's work. One run ahead, so memory holds two runs.
+    const load = (runId: string) => store.getRun(runId).then(async (run) => ({ run, histories: await runHistories(store, run) }));
+    let ahead = runIds.length > 0 ? settled(load(runIds[0]!)) : undefined;
+    for (let i = 0; i < runIds.length; i++) {
+      const runId = runIds[i]!;
       await progress.breathe();
       progress.checkAborted();
-      const run = await store.getRun(runId);
+      const { run, histories } = await ahead!;
+      ahead = i + 1 < runIds.length ? settled(load(runIds[i + 1]!)) : undefined;
       const uri = `${location}/${runId}/artifacts`;
       runArtifactUris.set(run.info.artifactUri, uri);
       runDirs.set(runId, join(dir, runId));
-      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now });
+      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now, breathe: () => progress.breathe() }, histories);
       result.files += s.files;
       result.bytes += s.bytes;
       result.points += s.points;
@@ -149,6 +156,12 @@ async function writeBundle(
   result.registeredModels = m.registeredModels;
   result.modelVersions = m.modelVersions;
   return result;
+}
+
+/** `p`, marked as handled so that a read ahead nobody awaits (the export failed first) is no unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 function defaultExperiment(now: number): Experiment {

@@ -19,8 +19,12 @@ export type SourceEntry = { name: string; kind: EntryKind; size: number };
 export interface BundleSource {
   /** Names the bundle in messages ("folder /data/mlruns", "zip bundle.zip"). */
   readonly label: string;
-  /** Entries directly inside folder `dir` ("" = the bundle root), sorted by name; [] when absent. */
-  list(dir: string): Promise<SourceEntry[]>;
+  /**
+   * Entries directly inside folder `dir` ("" = the bundle root), sorted by name; [] when absent.
+   * With `sizes: false` a source may report files' sizes as 0 (a folder source then skips one
+   * `stat` per file, where only the names are needed).
+   */
+  list(dir: string, options?: { sizes?: boolean }): Promise<SourceEntry[]>;
   /** The bytes of a file; RESOURCE_DOES_NOT_EXIST when absent, RESOURCE_EXHAUSTED above `maxBytes`. */
   read(path: string, maxBytes: number): Promise<Uint8Array>;
   /** A path on the local disk for `path`, when the bundle is a folder there (to copy artifacts without loading them). */

@@ -26,8 +26,16 @@ export function formatMetricBytes(h: MetricHistory, from = 0, to = h.values.leng
     }
     at = writeInt(buf, at, h.timestamps[i]!);
     buf[at++] = 32;
-    const v = pythonFloatRepr(h.values[i]!);
-    for (let k = 0; k < v.length; k++) buf[at++] = v.charCodeAt(k);
+    const x = h.values[i]!;
+    if (x !== 0 && Number.isSafeInteger(x)) {
+      // Integral values (counts, epochs) need no float-to-string: Python writes the digits and ".0".
+      at = writeInt(buf, at, x);
+      buf[at++] = 46;
+      buf[at++] = 48;
+    } else {
+      const v = pythonFloatRepr(x);
+      for (let k = 0; k < v.length; k++) buf[at++] = v.charCodeAt(k);
+    }
     buf[at++] = 32;
     at = writeInt(buf, at, h.steps[i]!);
     buf[at++] = 10;

@@ -30,7 +30,8 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
   const meta = readRunMeta(parseYamlMap(decodeText(await source.read(metaFile, READ_LIMITS.metaBytes), metaFile), metaFile), metaFile, loc.runId, loc.experimentId);
   const walk = async (folder: string, onFile: (key: string, path: string, size: number) => Promise<void>, prefix = ""): Promise<void> => {
     const files: [string, string, number][] = [];
-    for (const e of await source.list(join(folder, prefix))) {
+    // Params, tags and metrics are read with their own size limits: their listed sizes are not needed.
+    for (const e of await source.list(join(folder, prefix), { sizes: false })) {
       const path = join(folder, prefix, e.name);
       if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
       if (e.kind === "dir") {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { MetricColumns, MetricHistory, RunInfo } from "../entities.js";
-import type { TrackingStore } from "../store/store.js";
+import type { BatchEntry, TrackingStore } from "../store/store.js";
 import { LIMITS } from "../validation.js";
 
 /** An artifact file of a run record; its bytes are read only when the run is written. */
@@ -29,7 +29,7 @@ export type RunRecord = {
 };
 
 /** The store calls writing a run record makes. */
-export type RunWriter = Pick<TrackingStore, "createRun" | "logBatch" | "logArtifact" | "updateRun" | "deleteRun"> & Partial<Pick<TrackingStore, "logArtifactFile">>;
+export type RunWriter = Pick<TrackingStore, "createRun" | "logBatch" | "logArtifact" | "updateRun" | "deleteRun"> & Partial<Pick<TrackingStore, "logArtifactFile" | "logBatches">>;
 
 /** What writing a record stored. */
 export type WriteCounts = { params: number; tags: number; points: number; artifacts: number; artifactBytes: number };
@@ -51,11 +51,24 @@ export async function writeRunRecord(store: RunWriter, record: RunRecord, experi
     ...(info.runName !== "" ? { runName: info.runName } : {}),
   });
   const params = Object.entries(record.params).map(([key, value]) => ({ key, value }));
-  for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) await store.logBatch(info.runId, { params: params.slice(i, i + LIMITS.maxParamsPerBatch) });
   let points = 0;
-  for (const cols of withArtifacts ? metricBatches(record.metrics) : metricViews(record.metrics)) {
-    points += cols.values.length; // counted first: a worker store takes the arrays (transfer) and leaves them empty
-    await store.logBatch(info.runId, { metrics: cols });
+  if (withArtifacts && store.logBatches) {
+    // The whole run in one call, still in MLflow's batch limits per entry: a store with a bulk
+    // path writes the run's metrics as one history append (the Arrow store) and a worker store
+    // sends one message, where one call per 1000 points cost a write (and a round trip) each.
+    const entries: BatchEntry[] = [];
+    for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) entries.push({ runId: info.runId, batch: { params: params.slice(i, i + LIMITS.maxParamsPerBatch) } });
+    for (const cols of metricBatches(record.metrics)) {
+      points += cols.values.length;
+      entries.push({ runId: info.runId, batch: { metrics: cols } });
+    }
+    if (entries.length > 0) await store.logBatches(entries);
+  } else {
+    for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) await store.logBatch(info.runId, { params: params.slice(i, i + LIMITS.maxParamsPerBatch) });
+    for (const cols of withArtifacts ? metricBatches(record.metrics) : metricViews(record.metrics)) {
+      points += cols.values.length; // counted first: a worker store takes the arrays (transfer) and leaves them empty
+      await store.logBatch(info.runId, { metrics: cols });
+    }
   }
   let artifactBytes = 0;
   for (const a of record.artifacts) {

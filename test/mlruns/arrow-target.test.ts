@@ -1,6 +1,7 @@
 /**
  * Import and export work on any store through the TrackingStore interface: here the Arrow-file
- * store behind its worker (metric columns transferred, no purge, its own experiment ids).
+ * store through a tracker. (The store keeps the bundle's experiment ids and purges on undo;
+ * arrow-undo.test.ts checks those. The dump here is compared by experiment name all the same.)
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

@@ -38,6 +38,7 @@ import type {
 import { DEFAULT_EXPERIMENT_ID } from "../../entities.js";
 import { invalidParameter, TrackerError } from "../../errors.js";
 import {
+  validateExperimentId,
   validateExperimentName,
   validateExperimentTag,
   validateKey,
@@ -57,9 +58,11 @@ import { compactHistory, CompactionIncomplete } from "./compact.js";
 import { RunGate } from "./gate.js";
 import { appendPoints, toPoints, updateLatest } from "./history.js";
 import { readKeyHistory } from "./history-read.js";
+import { readHistories } from "./history-all.js";
 import { emptyHistory } from "../memory/series.js";
 import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
 import { acquireLock } from "./lock.js";
+import { purgeExperimentIn, purgeRunIn, type PurgeTarget } from "./purge.js";
 import { eachLimit, Queue } from "./queue.js";
 
 /** Runs written (or fsynced) at once within one flush. */
@@ -175,7 +178,11 @@ export class ArrowStore implements TrackingStore, ModelStore {
       validateExperimentName(input.name);
       for (const [k, v] of Object.entries(input.tags ?? {})) validateExperimentTag(k, v);
       this.catalog.assertNameFree(input.name);
-      const id = this.catalog.newExperimentId();
+      const id = input.experimentId ?? this.catalog.newExperimentId();
+      if (input.experimentId !== undefined) {
+        validateExperimentId(id);
+        if (this.catalog.experiments.has(id)) throw new TrackerError("RESOURCE_ALREADY_EXISTS", `Experiment id '${id}' is already in use.`);
+      }
       const now = Date.now();
       const e: Experiment = {
         experimentId: id,
@@ -373,6 +380,25 @@ export class ArrowStore implements TrackingStore, ModelStore {
     });
   }
 
+  /**
+   * The histories of several keys of one run, in the order of `keys` (empty for a key without
+   * points), read in one pass over the run's history file (history-all.ts): what a bundle
+   * export needs per run. Not part of {@link TrackingStore}.
+   */
+  async getMetricHistories(runId: string, keys: readonly string[]): Promise<MetricHistory[]> {
+    this.assertOpen();
+    const r = this.catalog.run(runId);
+    for (const k of keys) validateKey("metric", k);
+    this.assertHistoryUsable(runId);
+    return this.gate(runId).read(async () => {
+      const path = paths.history(this.root, runId);
+      return readHistories(path, r.history.bytes, keys).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "ENOENT") return keys.map(emptyHistory);
+        throw ioError("read the metric history in", path, e);
+      });
+    });
+  }
+
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
     return this.write(async () => {
       const r = this.catalog.run(runId);
@@ -408,6 +434,48 @@ export class ArrowStore implements TrackingStore, ModelStore {
     this.assertOpen();
     this.catalog.run(runId);
     return readArtifactIn(paths.artifacts(this.root, runId), runId, path);
+  }
+
+  /**
+   * Removes a run and everything it holds (history, artifacts) for good, unlike `deleteRun`
+   * (MLflow's `gc`; see purge.ts). Not part of {@link TrackingStore}: the mlruns importer uses
+   * it to undo a failed import exactly.
+   *
+   * @example
+   * ```ts
+   * await store.purgeRun(runId);   // getRun(runId) now throws RESOURCE_DOES_NOT_EXIST
+   * ```
+   */
+  async purgeRun(runId: string): Promise<void> {
+    return this.write(() => purgeRunIn(this.purgeTarget(), runId));
+  }
+
+  /**
+   * Removes an experiment, its runs and their files for good (see {@link ArrowStore.purgeRun}).
+   * The default experiment "0" cannot be purged.
+   *
+   * @example
+   * ```ts
+   * await store.purgeExperiment(experimentId);
+   * ```
+   */
+  async purgeExperiment(experimentId: string): Promise<void> {
+    return this.write(() => purgeExperimentIn(this.purgeTarget(), experimentId));
+  }
+
+  private purgeTarget(): PurgeTarget {
+    return {
+      root: this.root,
+      catalog: this.catalog,
+      handles: this.handles,
+      touched: this.touched,
+      exclusive: (runId, fn) => this.gate(runId).write(fn),
+      forget: (runId) => {
+        this.gates.delete(runId);
+        this.broken.delete(runId);
+        this.markDirty();
+      },
+    };
   }
 
   /** Makes everything written so far durable: fsyncs touched histories, rewrites summary.json. */
