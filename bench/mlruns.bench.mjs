@@ -14,7 +14,7 @@
 //       checking and writing) and with none. And the same into a memory store, for scale.
 //   The export to a folder is also compared with its floor: the same files written by plain
 //   synchronous fs calls with the contents already in memory (this VM's disk sets it).
-// MLflow peer (PEER_PYTHON or .peers/bin/python, when it has mlflow): MlflowClient.search_runs over
+// MLflow peer (PEER_PYTHON or .peers/bin/python, when it has mlflow): MlflowClient.search_runs, then get_metric_history of every key, over
 // the exported bundle (it parses every metric file for the latest values), on 100 runs of the T4
 // bundle shape (1M points), as a rate comparison.
 import { spawnSync } from "node:child_process";
@@ -206,11 +206,15 @@ from mlflow.entities import ViewType
 c = MlflowClient(tracking_uri="file://" + sys.argv[1])
 t0 = time.perf_counter()
 runs = c.search_runs([e.experiment_id for e in c.search_experiments(view_type=ViewType.ALL)], run_view_type=ViewType.ALL, max_results=50000)
-print(len(runs), (time.perf_counter() - t0) * 1000)`;
+points = 0
+for run in runs:
+    for key in run.data.metrics:
+        points += len(c.get_metric_history(run.info.run_id, key))
+print(len(runs), (time.perf_counter() - t0) * 1000, points)`;
   const r = spawnSync(python, ["-c", code, bundle], { encoding: "utf8", env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: "true" } });
   if (r.status !== 0) return { skipped: r.stderr.slice(-500) };
-  const [runs, took] = r.stdout.trim().split("\n").pop().split(" ").map(Number);
-  return { tool: "MLflow 3.17.2 MlflowClient.search_runs (file store)", runs, ms: Math.round(took) };
+  const [runs, took, points] = r.stdout.trim().split("\n").pop().split(" ").map(Number);
+  return { tool: "MLflow 3.17.2 MlflowClient.search_runs, then get_metric_history for every key (file store)", runs, points, ms: Math.round(took) };
 }
 
 async function main() {
