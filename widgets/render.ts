@@ -177,11 +177,12 @@ export async function showMetricChart(target: object | string, series: readonly 
   const rows = (domain: readonly [number, number] | undefined) => chartRows(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).rows;
   // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
   let applied = "all";
-  const apply = (domain: readonly [number, number] | undefined, force = false): void => {
+  const apply = (domain: readonly [number, number] | undefined, force = false): boolean => {
     const key = domain ? `${domain[0]}:${domain[1]}` : "all";
-    if (key === applied && !force) return;
+    if (key === applied && !force) return false;
     applied = key;
     view.data("points", rows(domain));
+    return true;
   };
   let wanted: readonly [number, number] | undefined;
   let scheduled = false;
@@ -195,8 +196,8 @@ export async function showMetricChart(target: object | string, series: readonly 
     scheduled = true;
     requestFrame(() => {
       scheduled = false;
-      apply(wanted);
-      void view.runAsync();
+      // The range zoom() just drew comes back here too: nothing to cut or run again.
+      if (apply(wanted)) void view.runAsync();
     });
   });
   return {

@@ -73,6 +73,20 @@ async function coldChart(name: string, runIds: string[]) {
   return { ms, chart, el, series };
 }
 
+/** `times` cold charts (each taken down before the next); the last one stays up. */
+async function coldCharts(times: number, name: string, ids: string[]) {
+  let last: Awaited<ReturnType<typeof coldChart>> | undefined;
+  const cold = await median(times, async () => {
+    if (last) {
+      last.chart.finalize();
+      last.el.remove();
+    }
+    last = await coldChart(name, ids);
+    return last.ms;
+  });
+  return { cold, last: last! };
+}
+
 /** The same series handed whole to vega on the page (canvas), timed once. */
 async function rawOnPage(series: ChartSeries[]) {
   const el = host();
@@ -107,15 +121,7 @@ async function chart1M() {
   const points = n(1_000_000);
   const name = dbName("chart1m");
   const ids = await fill(name, 1, points);
-  let last: Awaited<ReturnType<typeof coldChart>> | undefined;
-  const cold = await median(5, async () => {
-    if (last) {
-      last.chart.finalize();
-      last.el.remove();
-    }
-    last = await coldChart(name, ids);
-    return last.ms;
-  });
+  const { cold, last } = await coldCharts(5, name, ids);
   // Zooms into 1% and 10% windows at different places, each re-cut from the full series.
   const windows = Array.from({ length: 10 }, (_, k) => {
     const width = (k % 2 ? 0.1 : 0.01) * points;
@@ -125,13 +131,13 @@ async function chart1M() {
   const zoom = await median(windows.length, async () => {
     const w = windows.shift()!;
     const t0 = performance.now();
-    await last!.chart.zoom(w);
+    await last.chart.zoom(w);
     await painted();
     return performance.now() - t0;
   });
-  const series = last!.series;
-  last!.chart.finalize();
-  last!.el.remove();
+  const series = last.series;
+  last.chart.finalize();
+  last.el.remove();
   const raw = await rawOnPage(series);
   const view = raw.shown.view as { signal(n: string, v: unknown): unknown; runAsync(): Promise<unknown> };
   const rawZoom = await median(3, async () => {
@@ -159,18 +165,10 @@ async function chart10x1M() {
   const points = n(1_000_000);
   const name = dbName("chart10");
   const ids = await fill(name, 10, points);
-  let last: Awaited<ReturnType<typeof coldChart>> | undefined;
-  const cold = await median(3, async () => {
-    if (last) {
-      last.chart.finalize();
-      last.el.remove();
-    }
-    last = await coldChart(name, ids);
-    return last.ms;
-  });
-  const series = last!.series;
-  last!.chart.finalize();
-  last!.el.remove();
+  const { cold, last } = await coldCharts(3, name, ids);
+  const series = last.series;
+  last.chart.finalize();
+  last.el.remove();
   const raw = await rawInWorker(series);
   return {
     runs: 10,

@@ -82,37 +82,13 @@ export class ZipWriter {
   private async add(name: Uint8Array, chunks: readonly Uint8Array[], size: number, crc: number, mode: number): Promise<void> {
     const at = this.offset;
     const bigSize = size >= MAX32;
-    const local = new Fields(30 + name.length + 20)
-      .u32(LOCAL)
-      .u16(bigSize ? 45 : 20)
-      .u16(UTF8)
-      .u16(0)
-      .u16(this.dosTime)
-      .u16(this.dosDate)
-      .u32(crc)
-      .u32(bigSize ? MAX32 : size)
-      .u32(bigSize ? MAX32 : size)
-      .u16(name.length)
-      .u16(bigSize ? 20 : 0)
-      .raw(name);
+    const local = this.entryFields(new Fields(30 + name.length + 20).u32(LOCAL), bigSize, name, size, crc, bigSize ? 20 : 0).raw(name);
     if (bigSize) local.u16(0x0001).u16(16).u64(size).u64(size);
     await this.put(local.done());
     for (const c of chunks) await this.put(c);
     const bigOffset = at >= MAX32;
     const extraLen = bigSize || bigOffset ? 4 + (bigSize ? 16 : 0) + (bigOffset ? 8 : 0) : 0;
-    const entry = new Fields(46 + name.length + extraLen)
-      .u32(CENTRAL)
-      .u16(MADE_BY)
-      .u16(extraLen > 0 ? 45 : 20)
-      .u16(UTF8)
-      .u16(0)
-      .u16(this.dosTime)
-      .u16(this.dosDate)
-      .u32(crc)
-      .u32(bigSize ? MAX32 : size)
-      .u32(bigSize ? MAX32 : size)
-      .u16(name.length)
-      .u16(extraLen)
+    const entry = this.entryFields(new Fields(46 + name.length + extraLen).u32(CENTRAL).u16(MADE_BY), extraLen > 0, name, size, crc, extraLen)
       .u16(0)
       .u16(0)
       .u16(0)
@@ -128,6 +104,15 @@ export class ZipWriter {
     this.central.push(record);
     this.centralBytes += record.length;
     this.entries++;
+  }
+
+  /**
+   * The fields a local header and its central-directory entry share, from "version needed" to
+   * "extra field length": ZIP64 (version 4.5) sizes are 0xFFFFFFFF here, the real ones in the extra field.
+   */
+  private entryFields(f: Fields, zip64: boolean, name: Uint8Array, size: number, crc: number, extraLen: number): Fields {
+    const size32 = size >= MAX32 ? MAX32 : size;
+    return f.u16(zip64 ? 45 : 20).u16(UTF8).u16(0).u16(this.dosTime).u16(this.dosDate).u32(crc).u32(size32).u32(size32).u16(name.length).u16(extraLen);
   }
 
   /** Writes the central directory and end records, and flushes. */
