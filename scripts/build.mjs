@@ -32,6 +32,9 @@ const cjs = {
   target: "es2022",
   sourcemap: true,
   logLevel: "warning",
+  // esbuild renames classes it wraps (`TrackerError = class _TrackerError`), and Node's
+  // util.inspect, which prints an uncaught error in a notebook cell, shows the class's own name.
+  keepNames: true,
   external: ["node:*"],
   plugins: [keepPackagesExternal],
   // CommonJS has no import.meta; node-client locates the worker entry from import.meta.url.

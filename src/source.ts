@@ -6,7 +6,12 @@
  * @module
  */
 
-type ProcessLike = { env?: Record<string, string | undefined>; argv?: string[] };
+type ProcessLike = {
+  env?: Record<string, string | undefined>;
+  argv?: string[];
+  cwd?: () => string;
+  getBuiltinModule?: (id: string) => unknown;
+};
 
 function proc(): ProcessLike | undefined {
   return (globalThis as { process?: ProcessLike }).process;
@@ -29,15 +34,34 @@ export function sourceType(): "NOTEBOOK" | "LOCAL" {
 }
 
 /**
- * `mlflow.source.name`: the notebook path when Jupyter tells the kernel (`JPY_SESSION_NAME`),
- * else the script Node runs, else the page URL in a browser.
+ * `mlflow.source.name`. In a notebook: the notebook's path when Jupyter tells the kernel
+ * (`JPY_SESSION_NAME`, set by jupyter_server 2 and by `npm run notebooks`), else the one
+ * `.ipynb` file in the kernel's folder (Jupyter starts a kernel in its notebook's folder), else
+ * that folder. Elsewhere: the script Node runs, else the page URL in a browser.
  */
 export function sourceName(): string {
   const p = proc();
-  if (inTslab() && p?.env?.JPY_SESSION_NAME) return p.env.JPY_SESSION_NAME;
+  if (inTslab()) return p?.env?.JPY_SESSION_NAME || notebookInCwd(p) || p?.cwd?.() || "";
   if (p?.argv?.[1]) return p.argv[1];
   const loc = (globalThis as { location?: { href?: string } }).location;
   return loc?.href ?? "";
+}
+
+/**
+ * The only `.ipynb` in the working folder, as an absolute path. `process.getBuiltinModule`
+ * (Node ≥ 20.16) reads the folder without a static `node:` import, which would stop this
+ * module from loading in a browser.
+ */
+function notebookInCwd(p: ProcessLike | undefined): string | undefined {
+  const fs = p?.getBuiltinModule?.("node:fs") as { readdirSync(dir: string): string[] } | undefined;
+  const cwd = p?.cwd?.();
+  if (!fs || !cwd) return undefined;
+  try {
+    const notebooks = fs.readdirSync(cwd).filter((f) => f.endsWith(".ipynb"));
+    return notebooks.length === 1 ? `${cwd}/${notebooks[0]}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The system tags of a new run. */

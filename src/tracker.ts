@@ -117,18 +117,15 @@ export class Tracker {
   }
 
   /**
-   * When Node is about to exit with work left (a run never ended, points still buffered), end the
-   * runs FINISHED and flush, as MLflow's atexit hook does. Handling it schedules more work, so
-   * Node runs the loop again and exits once everything is stored.
+   * When Node is about to exit (nothing else left to run), close the tracker: end runs still
+   * active FINISHED, store what is buffered (as MLflow's atexit hook does), and close the store,
+   * which releases the Arrow root's writer lock so the next process does not find a stale one.
+   * Closing schedules more work, so Node runs the loop again and exits once it is done.
    */
   private readonly onBeforeExit = (): void => {
     if (this.closed || this.exiting) return;
-    if (this.stack.length === 0 && this.client.bufferedPoints === 0 && !this.client.hasQueued) return;
     this.exiting = true;
-    (async () => {
-      while (this.stack.length > 0) await this.activeRun()!.end("FINISHED");
-      await this.client.flush();
-    })()
+    this.close()
       .catch((e: unknown) => console.error(`trackbook: storing the last logged values at exit failed: ${String((e as Error)?.message ?? e)}`))
       .finally(() => (this.exiting = false));
   };

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ describe("tracker at process exit", () => {
   beforeAll(() => ensureBuilt());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("stores what a script logged and ends its run FINISHED when the script just returns", async () => {
+  it("stores what a script logged, ends its run FINISHED and releases the writer lock when the script just returns", async () => {
     // The timeout is a hang guard: the script must exit by itself, not be killed.
     const r = spawnSync(process.execPath, [resolve(ROOT, "test/fixtures/exit-without-end.mjs"), dir, "25000"], {
       encoding: "utf8",
@@ -20,6 +20,8 @@ describe("tracker at process exit", () => {
     expect(r.signal, `the script did not exit by itself: ${r.stderr}`).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     const runId = r.stdout.trim();
+    // A lock left behind would greet the next process (the next notebook's kernel) with a takeover warning.
+    expect(existsSync(join(dir, ".lock"))).toBe(false);
     const store = await openArrowStore(dir, { readOnly: true });
     try {
       const run = await store.getRun(runId);

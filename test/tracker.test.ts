@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { isTrackerError } from "../src/errors.js";
 import { openTracker, PARENT_RUN_TAG, Tracker } from "../src/tracker.js";
 import { diskFull, SpyStore } from "./helpers/spy-store.js";
@@ -67,6 +70,26 @@ describe("tracker", () => {
       expect(tags["mlflow.source.name"]).toBe("/home/me/notebooks/01-quickstart.ipynb");
     } finally {
       delete process.env.JPY_SESSION_NAME;
+    }
+  });
+
+  it("names the notebook in its folder when Jupyter does not say which one, and the folder when there are several", async () => {
+    (globalThis as { __tslab__?: unknown }).__tslab__ = { exports: {}, require };
+    const dir = mkdtempSync(join(tmpdir(), "tb-source-"));
+    const cwd = vi.spyOn(process, "cwd").mockReturnValue(dir);
+    try {
+      writeFileSync(join(dir, "01-quickstart.ipynb"), "{}");
+      const tb = await open();
+      const first = await tb.startRun();
+      expect((await tb.getRun(first.runId)).data.tags["mlflow.source.name"]).toBe(join(dir, "01-quickstart.ipynb"));
+      await first.end();
+      writeFileSync(join(dir, "02-compare.ipynb"), "{}");
+      const second = await tb.startRun();
+      expect((await tb.getRun(second.runId)).data.tags["mlflow.source.name"]).toBe(dir);
+    } finally {
+      cwd.mockRestore();
+      delete (globalThis as { __tslab__?: unknown }).__tslab__;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

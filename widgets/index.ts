@@ -11,7 +11,7 @@
  *
  * @module
  */
-export { PALETTE, runColor, runColorScale } from "./colors.js";
+export { PALETTE, runColor, runColors, runColorScale } from "./colors.js";
 export { compareRows, compareSpec, type CompareOptions, type CompareRow } from "./compare.js";
 export { DEFAULT_BUDGET, downsample, finitePoints, type DownsampleOptions, type XY } from "./downsample.js";
 export { confusionMatrixSpec, heatmapSpec, imageGridSpec, type GridImage, type HeatmapOptions } from "./heatmap.js";

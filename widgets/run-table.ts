@@ -16,7 +16,7 @@
  */
 import type { Run } from "../src/entities.js";
 import { compileRunFilter, compileRunOrderBy } from "../src/search/index.js";
-import { runColor } from "./colors.js";
+import { runColors } from "./colors.js";
 import { VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
 
 /** A column: its field name and how it is shown. */
@@ -152,8 +152,9 @@ export function runTableSpec(runs: readonly Run[] | RunTableModel, options: RunT
   const colWidth = options.columnWidth ?? 110;
   const shown = model.rows.slice(0, maxRows);
   const cells: { row: number; col: string; text: string; swatch: string | null }[] = [];
+  const colors = runColors(shown.map((r) => r.runId));
   shown.forEach((r, i) => {
-    model.columns.forEach((c, j) => cells.push({ row: i + 1, col: c.title, text: formatCell(r.cells[j]!, c), swatch: j === 0 ? runColor(r.runId) : null }));
+    model.columns.forEach((c, j) => cells.push({ row: i + 1, col: c.title, text: formatCell(r.cells[j]!, c), swatch: j === 0 ? colors.get(r.runId)! : null }));
   });
   const matched = model.rows.length;
   const title = `${matched.toLocaleString("en-US")} of ${model.total.toLocaleString("en-US")} runs${matched > shown.length ? ` (first ${shown.length} shown)` : ""}`;

@@ -23,7 +23,7 @@ describe("metricChartSpec", () => {
     expect(rows.map((r) => r.step)).toEqual(Array.from({ length: 10_000 }, (_, i) => 250_000 + i));
   });
 
-  it("gives a run the same colour in every chart, whatever the other runs", () => {
+  it("gives a run the same colour in every chart, whatever the other runs, unless one of them would share it", () => {
     const a = series(ID(7), "loss", 10, (i) => i, "a");
     const b = series(ID(8), "loss", 10, (i) => i, "b");
     const scale = (spec: object) => (spec as { layer: { encoding: { color: { scale: { domain: string[]; range: string[] } } } }[] }).layer[0]!.encoding.color.scale;
