@@ -102,9 +102,10 @@ export function compareSpec(runs: readonly Run[], options: CompareOptions = {}):
 
 function tablePanel(rows: CompareRow[], labels: string[], width: number): object {
   // Every column has the band's width, so the band is wide enough for the longest field name
-  // ("metrics.val_accuracy"), at ~8 px per character of bold 11 px text, even if the table outgrows `width`.
+  // ("metrics.val_accuracy"), even if the table outgrows `width`: 0.8 × the 11 px font size per
+  // character, which is what vega assumes where no canvas measures text (static SVG in Node).
   const longest = Math.max(0, ...rows.map((r) => r.field.length));
-  const band = Math.max(width / (labels.length + 1), Math.ceil(longest * 8) + 12);
+  const band = Math.max(width / (labels.length + 1), Math.ceil(longest * 0.8 * 11) + 16);
   const text = { type: "text", align: "left", dx: -band / 2 + 4, limit: band - 8 };
   const cells = rows.flatMap((r) => [
     { field: r.field, col: "field", text: r.field, differs: r.differs },
