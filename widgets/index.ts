@@ -17,6 +17,7 @@ export { DEFAULT_BUDGET, downsample, finitePoints, type DownsampleOptions, type 
 export { confusionMatrixSpec, heatmapSpec, imageGridSpec, type GridImage, type HeatmapOptions } from "./heatmap.js";
 export { metricChartSpec, type ChartSeries, type ChartX, type MetricChartOptions, type SeriesAccount } from "./metric-chart.js";
 export { defaultColumns, formatCell, runTableModel, runTableSpec, type CellValue, type RunTableColumn, type RunTableModel, type RunTableOptions, type RunTableSpecOptions } from "./run-table.js";
+export { runTableHtml } from "./run-table-html.js";
 export { ema } from "./smoothing.js";
 export { VEGA_LITE_MIME, VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
 export { describeSpec, displayBundle, show, showMetricChart, toPNG, toSVG, type ChartHandle, type MimeBundle, type Shown } from "./render.js";

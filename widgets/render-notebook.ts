@@ -9,7 +9,8 @@
 import { setDisplayHook } from "../src/display-hook.js";
 import type { Run, RunPage } from "../src/entities.js";
 import { describeSpec, displayBundle } from "./render.js";
-import { runTableSpec } from "./run-table.js";
+import { runTableModel, runTableSpec } from "./run-table.js";
+import { runTableHtml } from "./run-table-html.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
 let nextId = 0;
@@ -56,9 +57,9 @@ export async function display(spec: VegaLiteSpec): Promise<void> {
 /**
  * Lets runs and search results draw themselves as a tslab cell's last value: `tb.getRun(id)` or
  * `await tb.searchRuns(…)` at the end of a cell shows a run table. Called when
- * `trackbook/widgets` is loaded inside a kernel. The output carries the Vega-Lite v5 spec and
- * plain text only: `util.inspect` is synchronous, and a static SVG is not (use
- * {@link display} for the `<img>` fallback).
+ * `trackbook/widgets` is loaded inside a kernel. The output carries the Vega-Lite v5 spec, an
+ * HTML `<table>` and plain text: `util.inspect` is synchronous and a static SVG is not, so the
+ * HTML is a table rather than {@link display}'s `<img>`.
  *
  * @example
  * ```ts
@@ -70,9 +71,10 @@ export function enableNotebookDisplay(): void {
     const write = tslabWriter();
     if (!write) return undefined;
     const runs = kind === "runs" ? (value as RunPage).runs : [value as Run];
-    const spec = runTableSpec(runs);
+    const model = runTableModel(runs);
+    const spec = runTableSpec(model);
     const text = describeSpec(spec);
-    write({ data: { [VEGA_LITE_MIME]: spec, "text/plain": text }, metadata: {}, transient: {} }, false);
+    write({ data: { [VEGA_LITE_MIME]: spec, "text/html": runTableHtml(model), "text/plain": text }, metadata: {}, transient: {} }, false);
     return text;
   });
 }

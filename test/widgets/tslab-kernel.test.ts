@@ -31,5 +31,7 @@ describe.skipIf(!present)("widgets in a real tslab kernel", () => {
     const table = outputs[4]!.find((o) => o.output_type === "display_data");
     expect(table?.data?.["text/plain"]).toBe("<run table: 1 of 1 runs>");
     expect(JSON.stringify(table?.data?.["application/vnd.vegalite.v5+json"])).toContain("in-a-cell");
+    // …and carries an HTML table for front ends that do not render Vega-Lite.
+    expect(table?.data?.["text/html"]).toMatch(/^<table class="trackbook-run-table">.*<td[^>]*>in-a-cell<\/td>/);
   }, 240_000);
 });
