@@ -107,7 +107,7 @@ describe("render", () => {
     enableNotebookDisplay();
     expect(inspect(page)).toBe("<run table: 1 of 1 runs>");
     expect(inspect(await tb.getRun(run.info.runId))).toBe("<run table: 1 of 1 runs>");
-    expect(sent.map((s) => Object.keys(s.msg.data).sort())).toEqual([[VEGA_LITE_MIME, "text/plain"], [VEGA_LITE_MIME, "text/plain"]]);
+    expect(sent.map((s) => Object.keys(s.msg.data).sort())).toEqual([[VEGA_LITE_MIME, "text/html", "text/plain"], [VEGA_LITE_MIME, "text/html", "text/plain"]]);
     await tb.close();
   });
 });
