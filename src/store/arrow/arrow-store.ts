@@ -371,7 +371,9 @@ export class ArrowStore implements TrackingStore, ModelStore {
    */
   async logPacked(flush: PackedFlush): Promise<void> {
     return this.write(() => {
-      const present = flushRuns(flush);
+      // A flush of few runs while the journal is empty (one run logging: the common case) needs no look at its points.
+      const few = flush.runIds.length < this.journalMinRuns && this.journal.gens.length === 0;
+      const present = few ? undefined : flushRuns(flush);
       if (present && this.toJournal(present)) {
         const direct = present.every((id) => this.writable(id)) ? packedRecord(flush, present) : undefined;
         return direct ? this.journalAppend(direct, (rec) => updateLatestOfRuns(rec, (id) => this.catalog.runs.get(id)?.latest)) : this.journalEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch));

@@ -144,12 +144,16 @@ export function presentRuns(r: JournalRecord): string[] {
   return out;
 }
 
+/** Space {@link regroup} may reuse from one call to the next (it grows it as needed). */
+export type RegroupScratch = { keyIds?: Int32Array; steps?: Float64Array; values?: Float64Array; timestamps?: Float64Array; dest?: Int32Array };
+
 /**
  * Regroups the points of `runs` in `records` by run, keeping logging order: one counting sort
  * over all records into one set of columns, each run's points a contiguous view with its own
- * small key list (as the history frames want).
+ * small key list (as the history frames want). With `scratch`, the columns are its arrays (the
+ * views are valid until the next call with it).
  */
-export function regroup(records: readonly JournalRecord[], runs: readonly string[]): Map<string, Points> {
+export function regroup(records: readonly JournalRecord[], runs: readonly string[], scratch: RegroupScratch = {}): Map<string, Points> {
   const runIndex = new Map(runs.map((id, i) => [id, i]));
   const keys: string[] = [];
   const keyIndex = new Map<string, number>();
@@ -163,8 +167,10 @@ export function regroup(records: readonly JournalRecord[], runs: readonly string
     }),
   );
   const starts = new Float64Array(runs.length + 1);
+  let longest = 0;
   records.forEach((r, j) => {
     const map = maps[j]!, slots = r.points.runSlots;
+    longest = Math.max(longest, slots.length);
     for (let i = 0; i < slots.length; i++) {
       const x = map[slots[i]!]!;
       if (x >= 0) starts[x + 1]++;
@@ -172,19 +178,27 @@ export function regroup(records: readonly JournalRecord[], runs: readonly string
   });
   for (let x = 1; x <= runs.length; x++) starts[x] += starts[x - 1]!;
   const n = starts[runs.length]!;
-  const keyIds = new Int32Array(n), steps = new Float64Array(n), values = new Float64Array(n), timestamps = new Float64Array(n);
+  if ((scratch.steps?.length ?? -1) < n) {
+    scratch.keyIds = new Int32Array(n);
+    scratch.steps = new Float64Array(n);
+    scratch.values = new Float64Array(n);
+    scratch.timestamps = new Float64Array(n);
+  }
+  if ((scratch.dest?.length ?? -1) < longest) scratch.dest = new Int32Array(longest);
+  const { keyIds, steps, values, timestamps, dest } = scratch as Required<RegroupScratch>;
   const at = starts.slice(0, runs.length);
   records.forEach((r, j) => {
-    const map = maps[j]!, keyMap = keyMaps[j]!, p = r.points;
-    for (let i = 0; i < p.runSlots.length; i++) {
+    const map = maps[j]!, keyMap = keyMaps[j]!, p = r.points, m = p.values.length;
+    for (let i = 0; i < m; i++) {
       const x = map[p.runSlots[i]!]!;
-      if (x < 0) continue;
-      const w = at[x]!++;
-      keyIds[w] = keyMap[p.keyIds[i]!]!;
-      steps[w] = p.steps[i]!;
-      values[w] = p.values[i]!;
-      timestamps[w] = p.timestamps[i]!;
+      dest[i] = x >= 0 ? at[x]!++ : -1;
     }
+    // One pass per column: each writes one array only, which stays in cache far better than
+    // scattering four columns at once (as splitByRun in ../packed.ts).
+    for (let i = 0; i < m; i++) if (dest[i]! >= 0) keyIds[dest[i]!] = keyMap[p.keyIds[i]!]!;
+    for (let i = 0; i < m; i++) if (dest[i]! >= 0) steps[dest[i]!] = p.steps[i]!;
+    for (let i = 0; i < m; i++) if (dest[i]! >= 0) values[dest[i]!] = p.values[i]!;
+    for (let i = 0; i < m; i++) if (dest[i]! >= 0) timestamps[dest[i]!] = p.timestamps[i]!;
   });
   const out = new Map<string, Points>();
   const local = new Int32Array(keys.length);
