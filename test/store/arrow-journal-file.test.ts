@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeRecord, idsInRange, presentRuns, regroup, walkRecords, type JournalRecord } from "../../src/store/arrow/journal-file.js";
-import { updateLatestOfRuns } from "../../src/store/arrow/journal.js";
+import { cut, updateLatestOfRuns } from "../../src/store/arrow/journal.js";
 import { isLater, type LatestPoint } from "../../src/store/latest.js";
 
 function record(runs: string[], keys: string[], pts: [slot: number, key: number, step: number, value: number, ts: number][]): JournalRecord {
@@ -84,6 +84,15 @@ describe("store/arrow/journal-file", () => {
     expect(idsInRange(a)).toBe(true);
     expect(idsInRange(record(["r1"], ["k"], [[1, 0, 0, 0, 0]]))).toBe(false);
     expect(idsInRange(record(["r1"], ["k"], [[0, 1, 0, 0, 0]]))).toBe(false);
+  });
+
+  it("cuts a record too large for one into records that hold the same points in order, each listing its own runs", () => {
+    const pieces = cut(a, 3);
+    expect(pieces.map((p) => p.present)).toEqual([["r1", "r2"], ["r3"]]);
+    const walked: JournalRecord[] = [];
+    walkRecords(bytesOf(...pieces.map((p) => p.r)), (r) => walked.push(r));
+    const joined = (key: keyof JournalRecord["points"]) => walked.flatMap((r) => Array.from(r.points[key]));
+    for (const key of ["runSlots", "keyIds", "steps", "values", "timestamps"] as const) expect(joined(key)).toEqual(Array.from(a.points[key]));
   });
 
   it("lists the runs a record holds points of", () => {

@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { PackedFlush } from "../../src/store/store.js";
 import { metricColumns } from "../../src/store/store.js";
 import { openArrowStore, type ArrowStore, type ArrowStoreOptions } from "../../src/store/arrow/index.js";
+import { walkRecords, type JournalRecord } from "../../src/store/arrow/journal-file.js";
 import { expectTrackerError } from "./contract-helpers.js";
 
 const base = mkdtempSync(join(tmpdir(), "trackbook-arrow-journal-"));
@@ -111,6 +112,27 @@ describe("store/arrow journal", () => {
     await expectSweep(await again.store, runIds, 40);
     await (await again.store).close();
     expect(again.warnings).toEqual([]);
+  });
+
+  it("names in a record only the runs with points in it when the client lists many more", async () => {
+    const root = fresh();
+    const store = await open(root).store;
+    const runIds = await createRuns(store, 30);
+    // A long-lived client lists every run it ever logged to; 10 of them log now.
+    const flush = sweepFlush(runIds.slice(20), 0, 12);
+    const listed = { ...flush, runIds, points: { ...flush.points, runSlots: flush.points.runSlots.map((s) => s + 20) } };
+    await store.logPacked(listed);
+    const copy = crashCopy(root);
+    const bytes = new Uint8Array(await fsp.readFile(join(copy, "journal", "00000000.tbj")));
+    const records: JournalRecord[] = [];
+    walkRecords(bytes, (r) => records.push(r));
+    expect(records.map((r) => r.runs)).toEqual([runIds.slice(20)]);
+    await expectSweep(store, runIds.slice(20), 12);
+    await store.close();
+    const again = open(copy);
+    await expectSweep(await again.store, runIds.slice(20), 12);
+    await expectSweep(await again.store, runIds.slice(0, 20), 0);
+    await (await again.store).close();
   });
 
   it("writes a flush with points of fewer runs than journalMinRuns to the histories directly", async () => {

@@ -45,6 +45,16 @@ export function packedRecord(flush: PackedFlush, present: string[]): RecordToWri
     const ts = timestamps[i]!;
     if (keyIds[i]! >= nKeys || !Number.isSafeInteger(steps[i]!) || !Number.isSafeInteger(ts) || ts < 0) return undefined;
   }
+  // A long-lived client lists every run it ever logged to; the record names only those with
+  // points here (the slots are rewritten in place: the flush is the store's once handed over).
+  if (flush.runIds.length > 2 * present.length) {
+    const slotOf = new Map(flush.runIds.map((id, s) => [id, s]));
+    const map = new Uint32Array(flush.runIds.length);
+    present.forEach((id, s) => (map[slotOf.get(id)!] = s));
+    const slots = flush.points.runSlots;
+    for (let i = 0; i < slots.length; i++) slots[i] = map[slots[i]!]!;
+    return { record: { runs: present, keys: flush.keys, points: flush.points }, present };
+  }
   return { record: { runs: flush.runIds, keys: flush.keys, points: flush.points }, present };
 }
 

@@ -31,6 +31,24 @@ import type { LatestPoint } from "../latest.js";
 
 /** A generation stops taking records past this size (bounds what one redistribution holds in memory). */
 export const GENERATION_BYTES = 64 << 20;
+/** Points per record at most (32 bytes each: well within a record's u32 length). */
+const RECORD_MAX_POINTS = 1 << 24;
+
+/** A record cut into records of at most `max` points (views, not copies), each with the runs it holds points of. */
+export function cut(r: JournalRecord, max = RECORD_MAX_POINTS): { r: JournalRecord; present: string[] }[] {
+  const out = [];
+  const p = r.points;
+  for (let from = 0; from < p.values.length; from += max) {
+    const to = Math.min(p.values.length, from + max);
+    const piece: JournalRecord = {
+      runs: r.runs,
+      keys: r.keys,
+      points: { runSlots: p.runSlots.subarray(from, to), keyIds: p.keyIds.subarray(from, to), steps: p.steps.subarray(from, to), values: p.values.subarray(from, to), timestamps: p.timestamps.subarray(from, to) },
+    };
+    out.push({ r: piece, present: presentRuns(piece) });
+  }
+  return out;
+}
 
 /** One journal file and what the store knows about it. */
 export type Generation = {
@@ -111,12 +129,19 @@ export class Journal {
     if (this.gens.length === 0) this.pendingSince = Date.now();
     let g = this.gens[this.gens.length - 1];
     if (!g || g.sealed) g = this.add(this.next++);
-    const enc = encodeRecord(r);
-    await appendAt(g.path, g.bytes, enc.parts, this.handles);
-    this.index(g, g.bytes, enc.length, present);
-    g.bytes += enc.length;
+    // A record's length is a u32: a larger write becomes several records, appended as one write.
+    const n = r.points.values.length;
+    const pieces = n <= RECORD_MAX_POINTS ? [{ r, present }] : cut(r);
+    const encoded = pieces.map((p) => ({ ...p, enc: encodeRecord(p.r) }));
+    await appendAt(g.path, g.bytes, encoded.flatMap((e) => e.enc.parts), this.handles);
+    let bytes = 0;
+    for (const e of encoded) {
+      this.index(g, g.bytes, e.enc.length, e.present);
+      g.bytes += e.enc.length;
+      bytes += e.enc.length;
+    }
     if (g.bytes >= GENERATION_BYTES) g.sealed = true;
-    return { path: g.path, bytes: enc.length };
+    return { path: g.path, bytes };
   }
 
   private add(no: number): Generation {
