@@ -74,6 +74,7 @@ import type { Points } from "./segments.js";
 import { acquireLock } from "./lock.js";
 import { purgeExperimentIn, purgeRunIn, type PurgeTarget } from "./purge.js";
 import { eachLimit, Queue } from "./queue.js";
+import { IdleWork } from "./idle-work.js";
 
 /** Runs written (or fsynced) at once within one flush. */
 const WRITE_CONCURRENCY = 8;
@@ -86,10 +87,6 @@ const IDLE_COMPACT_FRAMES = 16;
  * flush are spread over the next flushes instead of stalling one for seconds.
  */
 const INLINE_COMPACT_PER_CALL = 32;
-/** How long writes must have paused before background compaction starts. */
-const IDLE_COMPACT_MS = 50;
-/** Runs compacted per queue task in the background; a write that arrives waits for at most these. */
-const IDLE_COMPACT_SLICE = 8;
 /**
  * A history with this many bytes appended since its last fsync is fsynced in the background
  * right away, so the kernel writes it out while logging goes on and a later `sync()` waits
@@ -102,16 +99,6 @@ const EARLY_SYNC_BYTES = 8 << 20;
  * still in the journal scans, when writes never pause.
  */
 const JOURNAL_MAX_PENDING = 512 << 20;
-/** After a move from the journal failed, how long before it is tried again. */
-const REDISTRIBUTE_RETRY_MS = 5000;
-/**
- * How long writes must have paused before the journal's points are moved to the histories: longer
- * than the client's flush interval (100 ms), so a burst of logging is written to the journal
- * alone and moved once it is over...
- */
-const JOURNAL_IDLE_MS = 250;
-/** ...or, once the journal's oldest points are this old, at a pause as short as compaction's. */
-const JOURNAL_AGE_MS = 10_000;
 
 /** Options of {@link openArrowStore}. */
 export type ArrowStoreOptions = {
@@ -184,10 +171,6 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly compactAfter: number;
   private readonly idleCompactAfter: number;
-  /** Runs with enough small frames to compact when writes pause (see {@link workWhenIdle}). */
-  private readonly compactLater = new Set<string>();
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastWriteAt = 0;
   /** Compactions the current write call may still do in the write path. */
   private inlineCompactions = INLINE_COMPACT_PER_CALL;
   /** Bytes appended to each history since its last fsync began. */
@@ -199,8 +182,8 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private readonly journal: Journal;
   private readonly redistributor: Redistributor;
   private readonly journalMinRuns: number;
-  /** No move from the journal is tried before this time (set after one failed). */
-  private redistributeAfter = 0;
+  /** Moving the journal and compacting, when writes pause (idle-work.ts). */
+  private readonly idle: IdleWork;
 
   /** @internal Use {@link openArrowStore}. */
   constructor(
@@ -228,6 +211,18 @@ export class ArrowStore implements TrackingStore, ModelStore {
         this.markDirty();
       },
     });
+    this.idle = new IdleWork({
+      queue: this.queue,
+      journal: this.journal,
+      redistributor: this.redistributor,
+      isClosed: () => this.closed || !this.release,
+      run: (runId) => this.catalog.runs.get(runId),
+      compactable: (runId, r) => !this.broken.has(runId) && r.history.smallFrames >= this.idleCompactAfter,
+      compact: (runId, r) => this.compact(runId, r),
+      // A background fsync of a journal file must not be in flight when the file is removed.
+      settleSyncs: async () => void (await Promise.all(this.earlySyncs)),
+      warn: (m) => this.warn(m),
+    });
   }
 
   /** @internal Indexes the journal a root holds (at open), adding its points to the runs' latest values. */
@@ -238,7 +233,7 @@ export class ArrowStore implements TrackingStore, ModelStore {
       updateLatestOfRuns(r, (id) => this.catalog.runs.get(id)?.latest);
     });
     if (unknown.size > 0) warn(`the journal in ${this.journal.dir} holds points of ${unknown.size} run(s) missing from the root (e.g. ${[...unknown][0]}); they are left out.`);
-    if (writer) this.armIdleWork();
+    if (writer) this.idle.arm();
   }
 
   async createExperiment(input: CreateExperimentInput): Promise<string> {
@@ -471,8 +466,8 @@ export class ArrowStore implements TrackingStore, ModelStore {
     this.touched.add(path);
     this.syncEarly(path, bytes);
     this.markDirty();
-    while (this.journal.pendingBytes > JOURNAL_MAX_PENDING && Date.now() >= this.redistributeAfter) await this.redistributeStep();
-    this.armIdleWork();
+    while (this.journal.pendingBytes > JOURNAL_MAX_PENDING && (await this.idle.moveSome()));
+    this.idle.arm();
   }
 
   /** Groups valid entries by run, checking each against the run as the earlier ones leave it; failures go to `errors`. */
@@ -614,7 +609,7 @@ export class ArrowStore implements TrackingStore, ModelStore {
   async purgeRun(runId: string): Promise<void> {
     return this.write(async () => {
       // The journal's points of a run are moved before it goes: none may outlive it.
-      if (this.journal.owns(runId)) await this.drainJournal();
+      if (this.journal.owns(runId)) await this.idle.drain();
       await purgeRunIn(this.purgeTarget(), runId);
     });
   }
@@ -632,7 +627,7 @@ export class ArrowStore implements TrackingStore, ModelStore {
     return this.write(async () => {
       for (const r of this.catalog.runs.values()) {
         if (r.info.experimentId === experimentId && this.journal.owns(r.info.runId)) {
-          await this.drainJournal();
+          await this.idle.drain();
           break;
         }
       }
@@ -669,14 +664,14 @@ export class ArrowStore implements TrackingStore, ModelStore {
     if (this.closed) return;
     this.closed = true;
     if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idle.stop();
     try {
       if (this.release) {
         await this.queue.run(async () => {
           await this.persist();
           if (!this.redistributor.pending) return;
           try {
-            await this.drainJournal();
+            await this.idle.drain();
           } catch (e) {
             this.warn(`moving the journal's points to the run histories failed (the journal is kept, and the next open goes on with it): ${(e as Error).message}`);
           }
@@ -716,112 +711,12 @@ export class ArrowStore implements TrackingStore, ModelStore {
       // ~1k points each) it waits for a pause, unless the run has gathered many small frames.
       if (r.history.smallFrames >= this.compactAfter && this.inlineCompactions > 0) {
         this.inlineCompactions--;
-        this.compactLater.delete(runId);
+        this.idle.compactingNow(runId);
         await this.compact(runId, r);
       } else if (r.history.smallFrames >= this.idleCompactAfter) {
-        this.compactLater.add(runId);
-        this.armIdleWork();
+        this.idle.compactSoon(runId);
       }
     }
-  }
-
-  /**
-   * How long writes must have paused before the journal's points may be moved (undefined: not
-   * now, it failed lately), and before compaction may run (undefined: nothing to compact).
-   */
-  private idleNeeds(now: number): { journal: number | undefined; compact: number | undefined } {
-    const journal = !this.redistributor.pending || now < this.redistributeAfter ? undefined : now - this.journal.pendingSince >= JOURNAL_AGE_MS ? IDLE_COMPACT_MS : JOURNAL_IDLE_MS;
-    return { journal, compact: this.compactLater.size > 0 ? IDLE_COMPACT_MS : undefined };
-  }
-
-  /**
-   * Schedules {@link workWhenIdle} for when writes have paused long enough for the work at hand
-   * (checking again no sooner than `atLeast` ms from now).
-   */
-  private armIdleWork(atLeast = 1): void {
-    if (this.idleTimer !== undefined || this.closed || !this.release) return;
-    const now = Date.now();
-    const need = this.idleNeeds(now);
-    const least = Math.min(need.journal ?? Infinity, need.compact ?? Infinity);
-    let wait: number;
-    if (least < Infinity) wait = Math.max(atLeast, least - (now - this.lastWriteAt));
-    else if (this.redistributor.pending) wait = this.redistributeAfter - now;
-    else return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      const at = Date.now();
-      const quiet = at - this.lastWriteAt;
-      const { journal, compact } = this.idleNeeds(at);
-      const moving = journal !== undefined && quiet >= journal;
-      if (this.queue.size === 0 && (moving || (compact !== undefined && quiet >= compact))) this.queue.run(() => this.workWhenIdle(moving)).catch(() => undefined);
-      // A write in flight ends with a new pause to wait for.
-      else this.armIdleWork(this.queue.size > 0 ? IDLE_COMPACT_MS : 1);
-    }, Math.max(1, wait));
-    (this.idleTimer as { unref?: () => void }).unref?.();
-  }
-
-  /**
-   * Background work, in the write queue (so never beside a write), one short step at a time
-   * while nothing else is queued: moving the journal's points to the histories first (oldest
-   * generation first; see redistribute.ts) when `moving`, then compacting a few of the runs
-   * waiting for it. Stops at the next write and starts again after the next pause.
-   */
-  private async workWhenIdle(moving: boolean): Promise<void> {
-    for (;;) {
-      if (this.closed) return;
-      if (moving && this.redistributor.pending) {
-        if (!(await this.redistributeStep())) moving = false;
-      } else if (this.compactLater.size > 0) {
-        await this.compactSlice();
-      } else break;
-      // This task is the only one in the queue while its size is 1: nothing is waiting for it.
-      if (this.queue.size > 1) break;
-    }
-    this.armIdleWork();
-  }
-
-  /** One step of moving the journal's points; false (and a warning) when it failed. */
-  private async redistributeStep(): Promise<boolean> {
-    try {
-      // A background fsync of a journal file must not be in flight when the file is removed.
-      await Promise.all(this.earlySyncs);
-      this.compactRetired(await this.redistributor.step());
-      return true;
-    } catch (e) {
-      this.redistributeAfter = Date.now() + REDISTRIBUTE_RETRY_MS;
-      this.warn(`moving the journal's points to the run histories failed; trying again in ${REDISTRIBUTE_RETRY_MS / 1000} s: ${(e as Error).message}`);
-      return false;
-    }
-  }
-
-  /** Moves all of the journal's points to the histories now (closing, purging). */
-  private async drainJournal(): Promise<void> {
-    await Promise.all(this.earlySyncs);
-    await this.redistributor.drain((runIds) => this.compactRetired(runIds));
-  }
-
-  /** Runs whose journal generation was retired: compacted later if they gathered enough small frames. */
-  private compactRetired(runIds: string[]): void {
-    for (const runId of runIds) {
-      const r = this.catalog.runs.get(runId);
-      if (r && r.history.smallFrames >= this.idleCompactAfter && !this.journal.owns(runId)) this.compactLater.add(runId);
-    }
-  }
-
-  /** Compacts a few of the runs waiting for it. */
-  private async compactSlice(): Promise<void> {
-    const slice: string[] = [];
-    for (const runId of this.compactLater) {
-      if (slice.length === IDLE_COMPACT_SLICE) break;
-      this.compactLater.delete(runId);
-      slice.push(runId);
-    }
-    await eachLimit(slice, 4, async (runId) => {
-      const r = this.catalog.runs.get(runId);
-      // A run the journal owns is compacted once its generation is retired (compactRetired).
-      if (this.closed || !r || this.broken.has(runId) || r.history.smallFrames < this.idleCompactAfter || this.journal.owns(runId)) return;
-      await this.compact(runId, r);
-    });
   }
 
   private warn(message: string): void {
@@ -919,9 +814,9 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private async write<T>(fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     if (!this.release) throw new TrackerError("INVALID_STATE", `This store was opened read-only (${this.root}); open it without readOnly to write.`);
-    this.lastWriteAt = Date.now();
+    this.idle.wrote();
     // A pause in writes counts from when the last one ended.
-    return this.queue.run(fn).finally(() => (this.lastWriteAt = Date.now()));
+    return this.queue.run(fn).finally(() => this.idle.wrote());
   }
 
   private assertOpen(): void {
