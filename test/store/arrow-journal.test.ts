@@ -320,6 +320,29 @@ describe("store/arrow journal", () => {
     expect(again.warnings).toEqual([]);
   });
 
+  it("leaves out the journal points of a run whose folder is gone, also from a run created again with its id", async () => {
+    const root = fresh();
+    const store = await open(root).store;
+    const runIds = await createRuns(store, 10);
+    await store.logPacked(sweepFlush(runIds, 0, 10));
+    const copy = crashCopy(root);
+    await store.close();
+    rmSync(join(copy, "runs", runIds[2]!), { recursive: true });
+    const w = open(copy);
+    const s = await w.store;
+    expect(w.warnings.filter((m) => !m.includes("writer lock"))).toEqual([expect.stringContaining(`holds points of 1 run(s) missing from the root (e.g. ${runIds[2]})`)]);
+    await s.createRun({ experimentId: "0", runId: runIds[2]! });
+    expect((await s.getMetricHistory(runIds[2]!, "loss")).steps.length).toBe(0);
+    expect((await s.getRun(runIds[2]!)).data.metrics).toEqual({});
+    await s.close();
+    const again = open(copy);
+    const a = await again.store;
+    expect((await a.getMetricHistory(runIds[2]!, "loss")).steps.length).toBe(0);
+    for (const id of runIds.filter((_, r) => r !== 2)) expect((await a.getMetricHistory(id, "loss")).steps.length).toBe(10);
+    await a.close();
+    expect(again.warnings).toEqual([]);
+  });
+
   it("moves the journal before a purge, so none of a purged run's points outlives it", async () => {
     const root = fresh();
     const store = await open(root).store;

@@ -232,7 +232,11 @@ export class ArrowStore implements TrackingStore, ModelStore {
       for (const id of present) if (!this.catalog.runs.has(id)) unknown.add(id);
       updateLatestOfRuns(r, (id) => this.catalog.runs.get(id)?.latest);
     });
-    if (unknown.size > 0) warn(`the journal in ${this.journal.dir} holds points of ${unknown.size} run(s) missing from the root (e.g. ${[...unknown][0]}); they are left out.`);
+    if (unknown.size > 0) {
+      warn(`the journal in ${this.journal.dir} holds points of ${unknown.size} run(s) missing from the root (e.g. ${[...unknown][0]}); they are left out.`);
+      // Marked as moved, so that a run created later with one of these ids (an import) never gets them.
+      for (const g of this.journal.gens) for (const id of unknown) if (g.runs.has(id)) g.done.add(id);
+    }
     if (writer) this.idle.arm();
   }
 
