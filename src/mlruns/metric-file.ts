@@ -7,8 +7,11 @@
  * @module
  */
 import type { MetricHistory } from "../entities.js";
-import { parsePythonFloat, parsePythonInt, pythonFloatRepr } from "./numbers.js";
+import { parsePythonFloat, parsePythonInt, writePythonFloat } from "./numbers.js";
 import { malformed } from "./yaml.js";
+
+/** Longest line {@link formatMetricBytes} writes: a 16-digit timestamp, a 24-byte float, a signed 16-digit step, 3 separators. */
+const MAX_LINE = 64;
 
 /**
  * The bytes of a metric file for points `from`…`to` of `h`: `<timestamp> <value> <step>` lines,
@@ -16,32 +19,40 @@ import { malformed } from "./yaml.js";
  * concatenate and encode (every character is ASCII).
  */
 export function formatMetricBytes(h: MetricHistory, from = 0, to = h.values.length): Uint8Array {
-  let buf = new Uint8Array(Math.max(64, (to - from) * 48));
+  let buf = new Uint8Array(Math.max(MAX_LINE, (to - from) * 44));
   let at = 0;
+  const { timestamps, values, steps } = h;
   for (let i = from; i < to; i++) {
-    if (at + 80 > buf.length) {
+    if (at + MAX_LINE > buf.length) {
       const bigger = new Uint8Array(buf.length * 2);
       bigger.set(buf.subarray(0, at));
       buf = bigger;
     }
-    at = writeInt(buf, at, h.timestamps[i]!);
+    at = writeInt(buf, at, timestamps[i]!);
     buf[at++] = 32;
-    const x = h.values[i]!;
+    const x = values[i]!;
     if (x !== 0 && Number.isSafeInteger(x)) {
       // Integral values (counts, epochs) need no float-to-string: Python writes the digits and ".0".
       at = writeInt(buf, at, x);
       buf[at++] = 46;
       buf[at++] = 48;
-    } else {
-      const v = pythonFloatRepr(x);
-      for (let k = 0; k < v.length; k++) buf[at++] = v.charCodeAt(k);
-    }
+    } else at = writePythonFloat(buf, at, x);
     buf[at++] = 32;
-    at = writeInt(buf, at, h.steps[i]!);
+    at = writeInt(buf, at, steps[i]!);
     buf[at++] = 10;
   }
   return buf.subarray(0, at);
 }
+
+/** "00" to "99" as ASCII pairs: integers are written two digits per division. */
+const PAIRS = (() => {
+  const t = new Uint8Array(200);
+  for (let i = 0; i < 100; i++) {
+    t[2 * i] = 48 + ((i / 10) | 0);
+    t[2 * i + 1] = 48 + (i % 10);
+  }
+  return t;
+})();
 
 /**
  * Writes a safe integer's digits. Split as hi·10^8 + lo so each part fits small-integer
@@ -52,26 +63,41 @@ function writeInt(buf: Uint8Array, at: number, v: number): number {
     buf[at++] = 45;
     v = -v;
   }
-  if (v < 1e8) return writeSmall(buf, at, v, 0);
+  if (v < 1e8) {
+    const n = digits8(v);
+    writeDigits(buf, at + n, v, n);
+    return at + n;
+  }
+  if (v >= 1e16) return writeAsciiNumber(buf, at, v); // beyond 2^53: never a stored step or timestamp
   const hi = Math.floor(v / 1e8);
-  at = hi < 1e8 ? writeSmall(buf, at, hi, 0) : writeInt(buf, at, hi);
-  return writeSmall(buf, at, v - hi * 1e8, 8);
+  const n = digits8(hi);
+  writeDigits(buf, at + n, hi, n);
+  writeDigits(buf, at + n + 8, v - hi * 1e8, 8);
+  return at + n + 8;
 }
 
-/** Digits of `v` < 10^8, left-padded with zeros to `width`. */
-function writeSmall(buf: Uint8Array, at: number, v: number, width: number): number {
-  let n = 1;
-  for (let t = v; t >= 10; t = (t / 10) | 0) n++;
-  if (n < width) {
-    buf.fill(48, at, at + width - n);
-    at += width - n;
-  }
-  for (let k = at + n - 1; k >= at; k--) {
-    const q = (v / 10) | 0;
-    buf[k] = 48 + v - q * 10;
+/** Number of digits of `v` < 10^8. */
+function digits8(v: number): number {
+  if (v < 10000) return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : 4;
+  return v < 1e6 ? (v < 1e5 ? 5 : 6) : v < 1e7 ? 7 : 8;
+}
+
+/** Writes the last `n` digits of `v` < 10^8 (zero-padded) so that they end just before `end`. */
+function writeDigits(buf: Uint8Array, end: number, v: number, n: number): void {
+  for (; n >= 2; n -= 2) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) << 1;
+    buf[--end] = PAIRS[r + 1]!;
+    buf[--end] = PAIRS[r]!;
     v = q;
   }
-  return at + n;
+  if (n === 1) buf[--end] = 48 + v;
+}
+
+function writeAsciiNumber(buf: Uint8Array, at: number, v: number): number {
+  const s = String(v);
+  for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+  return at;
 }
 
 /** Index of the latest point of `h`: largest by (step, timestamp, value), first one on ties. */
