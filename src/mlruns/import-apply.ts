@@ -7,7 +7,7 @@
  */
 import type { TrackingStore } from "../store/store.js";
 import { applyModels } from "./import-models.js";
-import type { ImportPlan } from "./import-plan.js";
+import { readAhead, type ImportPlan } from "./import-plan.js";
 import type { ProgressReporter } from "./progress.js";
 import { readRun } from "./read-run.js";
 import { writeRunRecord, type RecordArtifact, type RunRecord } from "./run-record.js";
@@ -78,11 +78,14 @@ export async function applyImport(
   }
   progress.start("importing", plan.runs.length);
   let done = 0;
+  // Runs not kept from the checking pass are read again, a few ahead of the one being written.
+  const again = plan.runs.filter((r) => r.action !== "skip" && r.record === undefined);
+  const ahead = readAhead(again, (r) => readRun(bundle.source, r.loc, bundle.mlartifacts));
   for (const r of plan.runs) {
     await progress.breathe();
     progress.checkAborted();
     if (r.action !== "skip") {
-      const record = r.record ?? (await readRun(bundle.source, r.loc, bundle.mlartifacts)).record;
+      const record = r.record ?? (await ahead.next()).record;
       r.record = undefined; // written once; let it go
       record.info = { ...record.info, runId: r.targetRunId };
       const parent = record.tags[PARENT_RUN_TAG_KEY];

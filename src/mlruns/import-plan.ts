@@ -49,6 +49,32 @@ function recordBytes(r: RunRecord): number {
   return n + r.artifacts.length * 512;
 }
 
+/** Runs read while the current one is checked or written: a source that parses on other threads keeps them busy. */
+export const RUNS_AHEAD = 4;
+
+/**
+ * Reads `items` in order, up to {@link RUNS_AHEAD} ahead of the one asked for; `next()` gives them
+ * in order. A failed read ahead is reported when its turn comes (never as an unhandled rejection).
+ */
+export function readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>): { next(): Promise<R> } {
+  const started: (Promise<R> | undefined)[] = [];
+  let at = 0;
+  const start = (i: number) => {
+    if (i >= items.length || started[i] !== undefined) return;
+    const p = read(items[i]!);
+    p.catch(() => undefined);
+    started[i] = p;
+  };
+  return {
+    next() {
+      for (let i = at; i <= at + RUNS_AHEAD; i++) start(i);
+      const p = started[at]!;
+      started[at++] = undefined;
+      return p;
+    },
+  };
+}
+
 /** The whole plan. */
 export type ImportPlan = { experiments: ExperimentPlan[]; runs: RunPlan[]; models: ModelsPlan; skipped: Skipped[]; notes: string[]; idMap: Map<string, string> };
 
@@ -109,11 +135,12 @@ export async function planImport(
   let unnamed = 0;
   let cached = 0;
   progress.start("validating", scan.runCount);
+  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts));
   for (const exp of experiments) {
     for (const loc of exp.scanned.runs) {
       await progress.breathe();
       progress.checkAborted();
-      const read = await readRun(bundle.source, loc, bundle.mlartifacts);
+      const read = await ahead.next();
       skipped.push(...read.skipped);
       datasetPoints += read.datasetPoints;
       if (read.unnamed) unnamed++;

@@ -10,8 +10,11 @@ import type { MetricHistory } from "../entities.js";
 import { parsePythonFloat, parsePythonInt, writePythonFloat } from "./numbers.js";
 import { malformed } from "./yaml.js";
 
-/** Longest line {@link formatMetricBytes} writes: a 16-digit timestamp, a 24-byte float, a signed 16-digit step, 3 separators. */
-const MAX_LINE = 64;
+/**
+ * Room a metric line may need: 60 bytes for a stored point (16-digit timestamp, 24-byte float,
+ * signed 16-digit step, 3 separators), 80 even for integers past 2^53 (24 bytes each, as text).
+ */
+export const MAX_METRIC_LINE = 80;
 
 /**
  * The bytes of a metric file for points `from`…`to` of `h`: `<timestamp> <value> <step>` lines,
@@ -19,15 +22,23 @@ const MAX_LINE = 64;
  * concatenate and encode (every character is ASCII).
  */
 export function formatMetricBytes(h: MetricHistory, from = 0, to = h.values.length): Uint8Array {
-  let buf = new Uint8Array(Math.max(MAX_LINE, (to - from) * 44));
-  let at = 0;
+  const buf = new Uint8Array((to - from) * MAX_METRIC_LINE);
+  return buf.subarray(0, formatMetricLines(h, from, to, buf, 0));
+}
+
+/**
+ * Writes the lines of points `from`…`to` of `h` into `buf` from `at` and returns where they end;
+ * `buf` must have room for {@link MAX_METRIC_LINE} bytes a line (a worker reuses one buffer).
+ *
+ * @example
+ * ```ts
+ * const buf = new Uint8Array(h.values.length * MAX_METRIC_LINE);
+ * const end = formatMetricLines(h, 0, h.values.length, buf, 0);
+ * ```
+ */
+export function formatMetricLines(h: Pick<MetricHistory, "timestamps" | "values" | "steps">, from: number, to: number, buf: Uint8Array, at: number): number {
   const { timestamps, values, steps } = h;
   for (let i = from; i < to; i++) {
-    if (at + MAX_LINE > buf.length) {
-      const bigger = new Uint8Array(buf.length * 2);
-      bigger.set(buf.subarray(0, at));
-      buf = bigger;
-    }
     at = writeInt(buf, at, timestamps[i]!);
     buf[at++] = 32;
     const x = values[i]!;
@@ -41,7 +52,7 @@ export function formatMetricBytes(h: MetricHistory, from = 0, to = h.values.leng
     at = writeInt(buf, at, steps[i]!);
     buf[at++] = 10;
   }
-  return buf.subarray(0, at);
+  return at;
 }
 
 /** "00" to "99" as ASCII pairs: integers are written two digits per division. */

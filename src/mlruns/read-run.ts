@@ -12,7 +12,7 @@ import { decodeText, type BundleSource } from "./io.js";
 import { isJunkDir, isJunkFile, join, META, RUN_FOLDERS } from "./layout.js";
 import { READ_LIMITS } from "./limits.js";
 import { readRunMeta } from "./meta.js";
-import { parseMetricLines } from "./metric-file.js";
+import { parseMetricLines, type MetricColumnsOfKey } from "./metric-file.js";
 import type { RecordArtifact, RunRecord } from "./run-record.js";
 import { artifactsDirOf } from "./uri.js";
 import { parseYamlMap } from "./yaml.js";
@@ -55,18 +55,18 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
     checked(path, () => validateRunTag(key, value));
     tags[key] = value;
   });
-  const metricsByKey = new Map<string, RunRecord["metrics"][number]>();
-  const metricKeys: string[] = [];
-  let datasetPoints = 0;
+  const metricFiles: [key: string, path: string][] = [];
   await walk(join(loc.dir, RUN_FOLDERS.metrics), async (key, path) => {
     checked(path, () => validateKey("metric", key));
-    metricKeys.push(key);
-    const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
-    const cols = parseMetricLines(decodeText(bytes, path), path, bytes);
-    datasetPoints += cols.withDataset;
-    metricsByKey.set(key, { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps });
+    metricFiles.push([key, path]);
   });
-  const metrics = metricKeys.map((k) => metricsByKey.get(k)!);
+  const parsed = await readMetricFiles(source, metricFiles.map(([, path]) => path));
+  let datasetPoints = 0;
+  const metrics = metricFiles.map(([key], i) => {
+    const cols = parsed[i]!;
+    datasetPoints += cols.withDataset;
+    return { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps };
+  });
   const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactUri, mlartifacts);
   const artifacts = artifactsDir === undefined ? [] : await collectArtifacts(source, artifactsDir);
   for (const e of await source.list(loc.dir)) {
@@ -86,6 +86,21 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
   const info = { ...meta, runName: unnamed ? meta.runId : meta.runName, lifecycleStage: loc.deleted ? ("deleted" as const) : meta.lifecycleStage };
   const { artifactUri: _ignored, ...rest } = info;
   return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed };
+}
+
+/** Metric files read and parsed: by the source where it can (on worker threads), else here, a few reads in flight. */
+async function readMetricFiles(source: BundleSource, paths: string[]): Promise<MetricColumnsOfKey[]> {
+  if (source.readMetricFiles && paths.length > 0) return source.readMetricFiles(paths, READ_LIMITS.metricFileBytes);
+  const out: MetricColumnsOfKey[] = new Array(paths.length);
+  await forEachLimited(
+    paths.map((p, i) => [p, i] as const),
+    READ_CONCURRENCY,
+    async ([path, i]) => {
+      const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
+      out[i] = parseMetricLines(decodeText(bytes, path), path, bytes);
+    },
+  );
+  return out;
 }
 
 /** Reads in flight at once within a run. */

@@ -96,11 +96,12 @@ describe("mlruns import into an Arrow store", () => {
       const dir = writeBundle(join(tmp.dir, `b${n++}`), bundle());
       const s = via === "directly" ? await openArrowStore(root, quiet) : await openChannelStore(`arrow:${root}`);
       // memoryBudget 0: runs are read again when written, so the last run's metric file, broken
-      // after the check, fails the import after two runs (and two experiments) were written.
+      // after the check (before the writes start reading runs again, a few ahead), fails the
+      // import when its turn comes, after two runs (and two experiments) were written.
       const e = await importMlruns(s, dir, {
         memoryBudget: 0,
         onProgress: (p) => {
-          if (p.phase === "importing" && p.done === 2) writeFileSync(join(dir, `mlruns/7/${RUN_C}/metrics/loss`), "1700000000000 0.5 0\nbroken\n");
+          if (p.phase === "importing" && p.done === 0) writeFileSync(join(dir, `mlruns/7/${RUN_C}/metrics/loss`), "1700000000000 0.5 0\nbroken\n");
         },
       }).catch((x: unknown) => x);
       expect((e as Error).message).toMatch(/Nothing was imported: the store is as it was before\./);
