@@ -135,7 +135,9 @@ export async function planImport(
   let unnamed = 0;
   let cached = 0;
   progress.start("validating", scan.runCount);
-  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts));
+  // A run is parsed in full while the memory budget has room (it is kept for the writes); past
+  // that its metric files are only checked now and parsed when it is written.
+  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts, cached >= memoryBudget));
   for (const exp of experiments) {
     for (const loc of exp.scanned.runs) {
       await progress.breathe();
@@ -161,7 +163,7 @@ export async function planImport(
         idMap.set(loc.runId, plan.targetRunId);
       }
       // Runs that fit the budget are kept for the writes; the rest are read (and parsed) again then.
-      if (plan.action !== "skip") {
+      if (plan.action !== "skip" && !read.checkedOnly) {
         const bytes = recordBytes(read.record);
         if (cached + bytes <= memoryBudget) {
           plan.record = read.record;

@@ -31,9 +31,10 @@ export interface BundleSource {
   read(path: string, maxBytes: number): Promise<Uint8Array>;
   /**
    * Optional: reads and parses metric files (metric-file.ts), e.g. on worker threads: the same
-   * columns and the same errors as `read` then `parseMetricLines`, in the order of `paths`.
+   * columns and the same errors as `read` then `parseMetricLines` (`checkMetricLines` with
+   * `check`), in the order of `paths`.
    */
-  readMetricFiles?(paths: string[], maxBytes: number): Promise<MetricColumnsOfKey[]>;
+  readMetricFiles?(paths: string[], maxBytes: number, check?: boolean): Promise<MetricColumnsOfKey[]>;
   /** A path on the local disk for `path`, when the bundle is a folder there (to copy artifacts without loading them). */
   localPath?(path: string): string | undefined;
   close(): Promise<void>;

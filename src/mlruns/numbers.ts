@@ -42,10 +42,7 @@ export function pythonFloatRepr(v: number): string {
 
 /**
  * Writes {@link pythonFloatRepr}`(v)` as ASCII bytes into `buf` at `at` (room for 24 bytes needed)
- * and returns where it ends. The metric-file writer calls this for every point: it takes V8's
- * shortest digits (`String(v)`, one native call) and lays them out as Python does byte by byte,
- * where the string version builds several strings per value (toExponential, split, replace),
- * which cost ~1 µs a value below 1e-4 (the usual range of a loss late in training).
+ * and returns where it ends.
  *
  * @example
  * ```ts
@@ -54,17 +51,38 @@ export function pythonFloatRepr(v: number): string {
  * ```
  */
 export function writePythonFloat(buf: Uint8Array, at: number, v: number): number {
+  const n = utf8.encodeInto(String(v), one).written;
+  return writePythonFloatFromText(buf, at, v, one, 0, n);
+}
+
+const utf8 = new TextEncoder();
+const one = new Uint8Array(32);
+
+/**
+ * Writes Python's repr of `v` given `text[start, end)`, the ASCII of V8's shortest round-trip
+ * digits for it (what `String(v)` or `JSON.stringify` writes; for NaN, ±Infinity and -0, which
+ * JSON writes as `null` and `0`, the text is not looked at). Python and JS print the same digits
+ * and differ only in layout: Python uses exponents below 1e-4 and from 1e16 on, writes at least
+ * two exponent digits, and keeps `.0` on integral values. The metric-file writer gets the text of
+ * many values from one `JSON.stringify` (no string per value), then lays each out here.
+ *
+ * @example
+ * ```ts
+ * const text = new TextEncoder().encode("1e-7");
+ * writePythonFloatFromText(buf, 0, 1e-7, text, 0, text.length); // "1e-07"
+ * ```
+ */
+export function writePythonFloatFromText(buf: Uint8Array, at: number, v: number, text: Uint8Array, start: number, end: number): number {
   if (v !== v) return writeAscii(buf, at, "nan");
   if (v === 0) return writeAscii(buf, at, 1 / v < 0 ? "-0.0" : "0.0");
   if (v === Infinity) return writeAscii(buf, at, "inf");
   if (v === -Infinity) return writeAscii(buf, at, "-inf");
-  const s = String(v);
   const abs = v < 0 ? -v : v;
   if (abs >= 1e-4 && abs < 1e16) {
     // Both languages write fixed notation here, with the same digits; Python adds ".0" to integers.
     let dot = false;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
+    for (let i = start; i < end; i++) {
+      const c = text[i]!;
       if (c === 46) dot = true;
       buf[at++] = c;
     }
@@ -74,7 +92,7 @@ export function writePythonFloat(buf: Uint8Array, at: number, v: number): number
     }
     return at;
   }
-  return writeExponentForm(buf, at, s, abs < 1);
+  return writeExponentForm(buf, at, text, start, end, abs < 1);
 }
 
 /**
@@ -82,38 +100,39 @@ export function writePythonFloat(buf: Uint8Array, at: number, v: number): number
  * below 1e-4 or from 1e16 on, which is one of `d[.ddd]e±X` (below 1e-6, from 1e21 on),
  * `0.0000ddd` (1e-6 to 1e-4) or `ddd000` (1e16 to 1e21).
  */
-function writeExponentForm(buf: Uint8Array, at: number, s: string, small: boolean): number {
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
+function writeExponentForm(buf: Uint8Array, at: number, text: Uint8Array, start: number, end: number, small: boolean): number {
+  let i = start;
+  if (text[i] === 45) {
     buf[at++] = 45;
-    i = 1;
+    i++;
   }
-  const e = s.indexOf("e");
-  if (e >= 0) {
+  let e = i;
+  while (e < end && text[e] !== 101) e++;
+  if (e < end) {
     // Same mantissa; the exponent gets a second digit where it has one.
-    for (; i <= e + 1; i++) buf[at++] = s.charCodeAt(i);
-    if (s.length - (e + 2) === 1) buf[at++] = 48;
-    for (; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+    for (; i <= e + 1; i++) buf[at++] = text[i]!;
+    if (end - (e + 2) === 1) buf[at++] = 48;
+    for (; i < end; i++) buf[at++] = text[i]!;
     return at;
   }
   let first: number;
-  let end = s.length;
+  let last = end;
   let exp: number;
   if (small) {
     // "0.000ddd": the first nonzero digit after the point gives the exponent.
     first = i + 2;
-    while (s.charCodeAt(first) === 48) first++;
+    while (text[first] === 48) first++;
     exp = first - (i + 1);
   } else {
     // Integer digits (no point, no fraction at this size): drop the trailing zeros.
     first = i;
-    exp = end - first - 1;
-    while (s.charCodeAt(end - 1) === 48) end--;
+    exp = last - first - 1;
+    while (text[last - 1] === 48) last--;
   }
-  buf[at++] = s.charCodeAt(first);
-  if (end - first > 1) {
+  buf[at++] = text[first]!;
+  if (last - first > 1) {
     buf[at++] = 46;
-    for (let k = first + 1; k < end; k++) buf[at++] = s.charCodeAt(k);
+    for (let k = first + 1; k < last; k++) buf[at++] = text[k]!;
   }
   buf[at++] = 101;
   buf[at++] = small ? 45 : 43;

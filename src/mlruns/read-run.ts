@@ -12,7 +12,7 @@ import { decodeText, type BundleSource } from "./io.js";
 import { isJunkDir, isJunkFile, join, META, RUN_FOLDERS } from "./layout.js";
 import { READ_LIMITS } from "./limits.js";
 import { readRunMeta } from "./meta.js";
-import { parseMetricLines, type MetricColumnsOfKey } from "./metric-file.js";
+import { checkMetricLines, parseMetricLines, type MetricColumnsOfKey } from "./metric-file.js";
 import type { RecordArtifact, RunRecord } from "./run-record.js";
 import { artifactsDirOf } from "./uri.js";
 import { parseYamlMap } from "./yaml.js";
@@ -21,10 +21,14 @@ import { parseYamlMap } from "./yaml.js";
 export type RunLocation = { dir: string; runId: string; experimentId: string; deleted: boolean };
 
 /** A run read from a bundle, with what was left out and why. */
-export type ReadRun = { record: RunRecord; skipped: { path: string; reason: string }[]; datasetPoints: number; unnamed: boolean };
+export type ReadRun = { record: RunRecord; skipped: { path: string; reason: string }[]; datasetPoints: number; unnamed: boolean; checkedOnly: boolean };
 
-/** Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any. */
-export async function readRun(source: BundleSource, loc: RunLocation, mlartifacts: string | undefined): Promise<ReadRun> {
+/**
+ * Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any.
+ * With `check`, metric files are checked in full but not converted: the record's histories are
+ * empty (for a run the import will read again when it writes it).
+ */
+export async function readRun(source: BundleSource, loc: RunLocation, mlartifacts: string | undefined, check = false): Promise<ReadRun> {
   const skipped: { path: string; reason: string }[] = [];
   const metaFile = join(loc.dir, META);
   const meta = readRunMeta(parseYamlMap(decodeText(await source.read(metaFile, READ_LIMITS.metaBytes), metaFile), metaFile), metaFile, loc.runId, loc.experimentId);
@@ -60,7 +64,7 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
     checked(path, () => validateKey("metric", key));
     metricFiles.push([key, path]);
   });
-  const parsed = await readMetricFiles(source, metricFiles.map(([, path]) => path));
+  const parsed = await readMetricFiles(source, metricFiles.map(([, path]) => path), check);
   let datasetPoints = 0;
   const metrics = metricFiles.map(([key], i) => {
     const cols = parsed[i]!;
@@ -85,19 +89,19 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
   const unnamed = meta.runName === "" && !tags["mlflow.runName"];
   const info = { ...meta, runName: unnamed ? meta.runId : meta.runName, lifecycleStage: loc.deleted ? ("deleted" as const) : meta.lifecycleStage };
   const { artifactUri: _ignored, ...rest } = info;
-  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed };
+  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed, checkedOnly: check };
 }
 
 /** Metric files read and parsed: by the source where it can (on worker threads), else here, a few reads in flight. */
-async function readMetricFiles(source: BundleSource, paths: string[]): Promise<MetricColumnsOfKey[]> {
-  if (source.readMetricFiles && paths.length > 0) return source.readMetricFiles(paths, READ_LIMITS.metricFileBytes);
+async function readMetricFiles(source: BundleSource, paths: string[], check: boolean): Promise<MetricColumnsOfKey[]> {
+  if (source.readMetricFiles && paths.length > 0) return source.readMetricFiles(paths, READ_LIMITS.metricFileBytes, check);
   const out: MetricColumnsOfKey[] = new Array(paths.length);
   await forEachLimited(
     paths.map((p, i) => [p, i] as const),
     READ_CONCURRENCY,
     async ([path, i]) => {
       const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
-      out[i] = parseMetricLines(decodeText(bytes, path), path, bytes);
+      out[i] = (check ? checkMetricLines : parseMetricLines)(decodeText(bytes, path), path, bytes);
     },
   );
   return out;

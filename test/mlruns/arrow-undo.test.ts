@@ -74,19 +74,24 @@ describe("mlruns import into an Arrow store", () => {
     }
   });
 
-  it("a bad metric line in the last run: refused, the store folder byte for byte as before", async () => {
-    const root = join(tmp.dir, `s${n++}`);
-    await seeded(root);
-    const before = snapshot(root);
-    const files = bundle();
-    files[`mlruns/7/${RUN_C}/metrics/loss`] = "1700000000000 0.5 0\n1700000000001 zero 1\n";
-    const dir = writeBundle(join(tmp.dir, `b${n++}`), files);
-    const s = await openArrowStore(root, quiet);
-    const e = await importMlruns(s, dir).catch((x: unknown) => x);
-    await s.close();
-    expect((e as Error).message).toMatch(/metrics\/loss, line 2: value "zero" is not a number/);
-    expect(snapshot(root)).toEqual(before);
-  });
+  // memoryBudget 0: metric files are only checked before the writes (and parsed when written).
+  for (const memoryBudget of [undefined, 0]) {
+    it(`a bad metric line in the last run: refused, the store folder byte for byte as before (memoryBudget ${memoryBudget ?? "default"})`, async () => {
+      const root = join(tmp.dir, `s${n++}`);
+      await seeded(root);
+      const before = snapshot(root);
+      const files = bundle();
+      files[`mlruns/7/${RUN_C}/metrics/loss`] = "1700000000000 0.5 0\n1700000000001 zero 1\n";
+      const dir = writeBundle(join(tmp.dir, `b${n++}`), files);
+      const s = await openArrowStore(root, quiet);
+      const phases = new Set<string>();
+      const e = await importMlruns(s, dir, { ...(memoryBudget !== undefined ? { memoryBudget } : {}), onProgress: (p) => phases.add(p.phase) }).catch((x: unknown) => x);
+      await s.close();
+      expect((e as Error).message).toMatch(/metrics\/loss, line 2: value "zero" is not a number/);
+      expect(phases.has("importing")).toBe(false);
+      expect(snapshot(root)).toEqual(before);
+    });
+  }
 
   for (const via of ["directly", "through the worker boundary"] as const) {
     it(`a failure during the writes (${via}) is undone exactly: purged, the store folder byte for byte as before`, async () => {

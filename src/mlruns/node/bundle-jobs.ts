@@ -17,7 +17,7 @@ import * as zlib from "node:zlib";
 import { isTrackerError, TrackerError } from "../../errors.js";
 import type { MetricHistory } from "../../entities.js";
 import { decodeText } from "../io.js";
-import { formatMetricLines, MAX_METRIC_LINE, parseMetricLines, type MetricColumnsOfKey } from "../metric-file.js";
+import { checkMetricLines, formatMetricLines, MAX_METRIC_LINE, parseMetricLines, type MetricColumnsOfKey } from "../metric-file.js";
 import { crc32 as crc32Js } from "../zip/crc32.js";
 
 /** Points of one metric file in a packed job: `count` lines, written to `path`. */
@@ -27,8 +27,8 @@ export type PackedMetric = { path: string; count: number };
 export type WriteJob = { kind: "write"; root: string; dirs: string[]; files: [string, Uint8Array][]; metrics: PackedMetric[]; columns: Float64Array };
 /** Formats metric files; answers their bytes and CRC-32s. */
 export type FormatJob = { kind: "format"; metrics: PackedMetric[]; columns: Float64Array };
-/** Parses metric files given as bytes (`files`) or paths on the local disk (`paths`, read up to `maxBytes`). */
-export type ParseJob = { kind: "parse"; names: string[]; files?: Uint8Array[]; paths?: string[]; maxBytes?: number };
+/** Parses (or with `check`, checks) metric files given as bytes (`files`) or paths on the local disk (`paths`, read up to `maxBytes`). */
+export type ParseJob = { kind: "parse"; names: string[]; files?: Uint8Array[]; paths?: string[]; maxBytes?: number; check?: boolean };
 export type Job = WriteJob | FormatJob | ParseJob;
 
 /** A failure, as plain data: a file-system error's code, or a TrackerError's. */
@@ -136,7 +136,7 @@ export function runParse(job: ParseJob): ParseReply {
   for (let i = 0; i < job.names.length; i++) {
     const name = job.names[i]!;
     const bytes = job.files ? job.files[i]! : readWhole(job.paths![i]!, job.maxBytes ?? Infinity);
-    parsed.push(parseMetricLines(decodeText(bytes, name), name, bytes));
+    parsed.push((job.check ? checkMetricLines : parseMetricLines)(decodeText(bytes, name), name, bytes));
   }
   return { parsed };
 }

@@ -11,8 +11,8 @@ import { jobError, runFormat, runParse, runWrite, type Job } from "./bundle-jobs
 if (parentPort === null) throw new Error("trackbook's bundle worker is a worker_threads entry: start it with new Worker(...).");
 const port = parentPort;
 
-/** The buffers of `arrays`, to move rather than copy. */
-const buffers = (arrays: readonly ArrayBufferView[]) => arrays.map((a) => a.buffer as ArrayBuffer);
+/** The buffers of `arrays`, to move rather than copy: each once, and not the empty ones (a check's columns share one). */
+const buffers = (arrays: readonly ArrayBufferView[]) => [...new Set(arrays.filter((a) => a.byteLength > 0).map((a) => a.buffer as ArrayBuffer))];
 
 port.on("message", ({ id, job }: { id: number; job: Job }) => {
   try {

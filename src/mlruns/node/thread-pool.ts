@@ -35,6 +35,20 @@ export function locateBundleWorker(): URL | undefined {
   return undefined;
 }
 
+/**
+ * The parent's Node options minus `--input-type`, which a worker would apply to its entry file
+ * and then refuse to load it (as worker/node-client.ts does).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--input-type") i++;
+    else if (!argv[i]!.startsWith("--input-type=")) out.push(argv[i]!);
+  }
+  return out;
+}
+
 /** Worker threads answering jobs; each job goes to the thread with the fewest in hand. */
 export class ThreadPool {
   private readonly workers: { worker: Worker; jobs: number }[] = [];
@@ -44,7 +58,7 @@ export class ThreadPool {
 
   private constructor(entry: URL, threads: number) {
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(entry, { execArgv: [] });
+      const worker = new Worker(entry, { execArgv: workerExecArgv() });
       const slot = { worker, jobs: 0 };
       worker.on("message", (m: { id: number; reply?: unknown; error?: JobError }) => this.settle(m));
       // A worker that dies (out of memory, a bug) fails what it had; the pool takes no more work.
@@ -148,7 +162,7 @@ export function poolFormatter(pool: ThreadPool): MetricFormatter {
  * local disk (`localPath`), else read here and moved there. Closing it ends the pool.
  */
 export function withPoolParsing(source: BundleSource, pool: ThreadPool): BundleSource {
-  const readMetricFiles = async (paths: string[], maxBytes: number): Promise<MetricColumnsOfKey[]> => {
+  const readMetricFiles = async (paths: string[], maxBytes: number, check = false): Promise<MetricColumnsOfKey[]> => {
     // One job per thread at most: a run's files spread over the threads.
     const per = Math.ceil(paths.length / pool.size);
     const jobs: Promise<ParseReply>[] = [];
@@ -156,12 +170,12 @@ export function withPoolParsing(source: BundleSource, pool: ThreadPool): BundleS
       const names = paths.slice(at, at + per);
       const local = names.map((p) => source.localPath?.(p));
       if (local.every((l): l is string => l !== undefined)) {
-        const job = pool.run<ParseReply>({ kind: "parse", names, paths: local, maxBytes });
+        const job = pool.run<ParseReply>({ kind: "parse", names, paths: local, maxBytes, check });
         jobs.push(job.catch((e: unknown) => Promise.reject(jobFailure(e, (p) => `read ${p ?? names.join(", ")}`))));
       } else {
         const files: Uint8Array[] = [];
         for (const p of names) files.push(await source.read(p, maxBytes));
-        const job = pool.run<ParseReply>({ kind: "parse", names, files }, files.map((f) => f.buffer as ArrayBuffer));
+        const job = pool.run<ParseReply>({ kind: "parse", names, files, check }, files.map((f) => f.buffer as ArrayBuffer));
         jobs.push(job.catch((e: unknown) => Promise.reject(jobFailure(e, () => `parse ${names.join(", ")}`))));
       }
     }
