@@ -87,7 +87,7 @@ describe("mlruns/metric-file", () => {
         if ("error" in general) expect(checked).toEqual(general);
         else expect(checked).toEqual({ values: [], steps: [], timestamps: [], withDataset: general.withDataset });
       }),
-      { numRuns: 3000 },
+      { numRuns: 6000 },
     );
   });
 
