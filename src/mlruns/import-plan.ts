@@ -16,7 +16,7 @@ import { validateExperimentName } from "../validation.js";
 import type { Scan, ScannedExperiment, Skipped } from "./import-scan.js";
 import { planModels, type ModelsPlan } from "./import-models.js";
 import type { ProgressReporter } from "./progress.js";
-import { readRun, type RunLocation } from "./read-run.js";
+import { readRun, type MetricFile, type RunLocation } from "./read-run.js";
 import { writeRunRecord, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import { canPurge } from "./undo.js";
@@ -33,8 +33,12 @@ export type ExperimentPlan = {
   rename: boolean;
 };
 
-/** What happens to one run of the bundle; `record` holds the run as read, when it fitted the memory budget. */
-export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string; record?: RunRecord | undefined };
+/**
+ * What happens to one run of the bundle; `record` holds the run as read, when it fitted the memory
+ * budget, its histories still to read from `metricFiles` when those are given (the checking pass
+ * only checked them).
+ */
+export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string; record?: RunRecord | undefined; metricFiles?: MetricFile[] | undefined };
 
 /**
  * Bytes a run record holds in memory, roughly: its columns and strings, plus V8's overhead per
@@ -135,9 +139,11 @@ export async function planImport(
   let unnamed = 0;
   let cached = 0;
   progress.start("validating", scan.runCount);
-  // A run is parsed in full while the memory budget has room (it is kept for the writes); past
-  // that its metric files are only checked now and parsed when it is written.
-  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts, cached >= memoryBudget));
+  // Runs are kept for the writes while the memory budget has room. In its first half a run is
+  // kept whole; past that its metric files are only checked now and parsed when it is written,
+  // and the rest of it (names, params, tags: a few kilobytes) is kept, so it is not listed and
+  // read file by file again.
+  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts, cached >= memoryBudget / 2));
   for (const exp of experiments) {
     for (const loc of exp.scanned.runs) {
       await progress.breathe();
@@ -163,10 +169,11 @@ export async function planImport(
         idMap.set(loc.runId, plan.targetRunId);
       }
       // Runs that fit the budget are kept for the writes; the rest are read (and parsed) again then.
-      if (plan.action !== "skip" && !read.checkedOnly) {
+      if (plan.action !== "skip") {
         const bytes = recordBytes(read.record);
         if (cached + bytes <= memoryBudget) {
           plan.record = read.record;
+          if (read.checkedOnly) plan.metricFiles = read.metricFiles;
           cached += bytes;
         }
       }

@@ -6,6 +6,7 @@
  * @module
  */
 import { validateArtifactPath } from "../artifacts.js";
+import type { MetricHistory } from "../entities.js";
 import { isTrackerError, TrackerError } from "../errors.js";
 import { validateKey, validateParam, validateRunTag } from "../validation.js";
 import { decodeText, type BundleSource } from "./io.js";
@@ -21,7 +22,19 @@ import { parseYamlMap } from "./yaml.js";
 export type RunLocation = { dir: string; runId: string; experimentId: string; deleted: boolean };
 
 /** A run read from a bundle, with what was left out and why. */
-export type ReadRun = { record: RunRecord; skipped: { path: string; reason: string }[]; datasetPoints: number; unnamed: boolean; checkedOnly: boolean };
+export type ReadRun = {
+  record: RunRecord;
+  skipped: { path: string; reason: string }[];
+  datasetPoints: number;
+  unnamed: boolean;
+  /** True when the metric files were only checked (the record's histories are empty). */
+  checkedOnly: boolean;
+  /** The metric files, key and path, to read them again ({@link readMetrics}). */
+  metricFiles: MetricFile[];
+};
+
+/** A metric file of a run: its key and its path in the bundle. */
+export type MetricFile = [key: string, path: string];
 
 /**
  * Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any.
@@ -59,21 +72,15 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
     checked(path, () => validateRunTag(key, value));
     tags[key] = value;
   });
-  const metricFiles: [key: string, path: string][] = [];
+  const metricFiles: MetricFile[] = [];
   await walk(join(loc.dir, RUN_FOLDERS.metrics), async (key, path) => {
     checked(path, () => validateKey("metric", key));
     metricFiles.push([key, path]);
   });
-  const parsed = await readMetricFiles(source, metricFiles.map(([, path]) => path), check);
-  let datasetPoints = 0;
-  const metrics = metricFiles.map(([key], i) => {
-    const cols = parsed[i]!;
-    datasetPoints += cols.withDataset;
-    return { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps };
-  });
+  const { metrics, datasetPoints } = await readMetrics(source, metricFiles, check);
   const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactUri, mlartifacts);
   const artifacts = artifactsDir === undefined ? [] : await collectArtifacts(source, artifactsDir);
-  for (const e of await source.list(loc.dir)) {
+  for (const e of await source.list(loc.dir, { sizes: false })) {
     if (e.name === META || (e.kind === "dir" && Object.values(RUN_FOLDERS).includes(e.name as never) && e.name !== RUN_FOLDERS.inputs && e.name !== RUN_FOLDERS.outputs)) continue;
     if (e.kind === "symlink" || e.kind === "other") throw refused(source, join(loc.dir, e.name), e.kind);
     const reason =
@@ -89,7 +96,19 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
   const unnamed = meta.runName === "" && !tags["mlflow.runName"];
   const info = { ...meta, runName: unnamed ? meta.runId : meta.runName, lifecycleStage: loc.deleted ? ("deleted" as const) : meta.lifecycleStage };
   const { artifactUri: _ignored, ...rest } = info;
-  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed, checkedOnly: check };
+  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed, checkedOnly: check, metricFiles };
+}
+
+/** The histories in metric files (empty with `check`, which only checks them), and how many points had dataset fields. */
+export async function readMetrics(source: BundleSource, files: readonly MetricFile[], check = false): Promise<{ metrics: MetricHistory[]; datasetPoints: number }> {
+  const parsed = await readMetricFiles(source, files.map(([, path]) => path), check);
+  let datasetPoints = 0;
+  const metrics = files.map(([key], i) => {
+    const cols = parsed[i]!;
+    datasetPoints += cols.withDataset;
+    return { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps };
+  });
+  return { metrics, datasetPoints };
 }
 
 /** Metric files read and parsed: by the source where it can (on worker threads), else here, a few reads in flight. */
