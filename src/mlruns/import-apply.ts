@@ -7,9 +7,9 @@
  */
 import type { TrackingStore } from "../store/store.js";
 import { applyModels } from "./import-models.js";
-import { readAhead, type ImportPlan } from "./import-plan.js";
+import { readAhead, readRunOf, type ImportPlan } from "./import-plan.js";
 import type { ProgressReporter } from "./progress.js";
-import { readMetrics, readRun } from "./read-run.js";
+import { readMetrics } from "./read-run.js";
 import { writeRunRecord, type RecordArtifact, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import type { PurgingStore, UndoLog } from "./undo.js";
@@ -82,7 +82,7 @@ export async function applyImport(
   // whole runs, or the metric files of runs kept without them.
   const again = plan.runs.filter((r) => r.action !== "skip" && (r.record === undefined || r.metricFiles !== undefined));
   const ahead = readAhead(again, async (r): Promise<RunRecord> => {
-    if (r.record === undefined) return (await readRun(bundle.source, r.loc, bundle.mlartifacts)).record;
+    if (r.record === undefined) return (await readRunOf(bundle, r.loc)).record;
     return { ...r.record, metrics: (await readMetrics(bundle.source, r.metricFiles!)).metrics };
   });
   for (const r of plan.runs) {

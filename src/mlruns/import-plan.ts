@@ -16,7 +16,7 @@ import { validateExperimentName } from "../validation.js";
 import type { Scan, ScannedExperiment, Skipped } from "./import-scan.js";
 import { planModels, type ModelsPlan } from "./import-models.js";
 import type { ProgressReporter } from "./progress.js";
-import { readRun, type MetricFile, type RunLocation } from "./read-run.js";
+import { readRun, type MetricFile, type ReadRun, type RunLocation } from "./read-run.js";
 import { writeRunRecord, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import { canPurge } from "./undo.js";
@@ -51,6 +51,11 @@ function recordBytes(r: RunRecord): number {
   for (const [k, v] of Object.entries(r.params)) n += 2 * (k.length + v.length) + 200;
   for (const [k, v] of Object.entries(r.tags)) n += 2 * (k.length + v.length) + 200;
   return n + r.artifacts.length * 512;
+}
+
+/** Reads a run of the bundle: where the bundle says (a worker thread), else here. */
+export function readRunOf(bundle: OpenedBundle, loc: RunLocation, check = false): Promise<ReadRun> {
+  return bundle.readRun ? bundle.readRun(loc, check) : readRun(bundle.source, loc, bundle.mlartifacts, check);
 }
 
 /** Runs read while the current one is checked or written: a source that parses on other threads keeps them busy. */
@@ -143,7 +148,7 @@ export async function planImport(
   // kept whole; past that its metric files are only checked now and parsed when it is written,
   // and the rest of it (names, params, tags: a few kilobytes) is kept, so it is not listed and
   // read file by file again.
-  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRun(bundle.source, loc, bundle.mlartifacts, cached >= memoryBudget / 2));
+  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRunOf(bundle, loc, cached >= memoryBudget / 2));
   for (const exp of experiments) {
     for (const loc of exp.scanned.runs) {
       await progress.breathe();

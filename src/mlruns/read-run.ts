@@ -169,7 +169,7 @@ export async function collectArtifacts(source: BundleSource, artifactsDir: strin
       else {
         if (validate) checked(path, () => validateArtifactPath(rel));
         const localPath = source.localPath?.(path);
-        artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), ...(localPath !== undefined ? { localPath } : {}) });
+        artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), bundlePath: path, ...(localPath !== undefined ? { localPath } : {}) });
       }
     }
   };

@@ -8,6 +8,8 @@
  *   cost three thread-pool round trips per file, each waking the main thread.
  * - `format`: formats metric files and returns their bytes and CRC-32s (for a zip).
  * - `parse`: parses metric files (bytes, or paths on the local disk) into columns.
+ * - `read-run`: reads a whole run of a bundle on the local disk (read-run.ts), so the importing
+ *   thread neither lists its folders nor reads its ~30 small files; `close` closes those bundles.
  *
  * @module
  */
@@ -16,9 +18,15 @@ import { dirname, join } from "node:path";
 import * as zlib from "node:zlib";
 import { isTrackerError, TrackerError } from "../../errors.js";
 import type { MetricHistory } from "../../entities.js";
-import { decodeText } from "../io.js";
+import { decodeText, type BundleSource } from "../io.js";
 import { checkMetricLines, formatMetricLines, MAX_METRIC_LINE, parseMetricLines, type MetricColumnsOfKey } from "../metric-file.js";
+import { readRun, type ReadRun, type RunLocation } from "../read-run.js";
+import type { RecordArtifact, RunRecord } from "../run-record.js";
 import { crc32 as crc32Js } from "../zip/crc32.js";
+import type { ZipLimits } from "../zip/zip-limits.js";
+import { openZipSource } from "../zip/zip-source.js";
+import { folderSource } from "./folder-source.js";
+import { fileAccess } from "./zip-file.js";
 
 /** Points of one metric file in a packed job: `count` lines, written to `path`. */
 export type PackedMetric = { path: string; count: number };
@@ -29,7 +37,13 @@ export type WriteJob = { kind: "write"; root: string; dirs: string[]; files: [st
 export type FormatJob = { kind: "format"; metrics: PackedMetric[]; columns: Float64Array };
 /** Parses (or with `check`, checks) metric files given as bytes (`files`) or paths on the local disk (`paths`, read up to `maxBytes`). */
 export type ParseJob = { kind: "parse"; names: string[]; files?: Uint8Array[]; paths?: string[]; maxBytes?: number; check?: boolean };
-export type Job = WriteJob | FormatJob | ParseJob;
+/** A bundle on the local disk, as a worker opens it: a folder (its root), or a zip file. */
+export type BundleSpec = { folder: string } | { zip: string; limits: Partial<ZipLimits> };
+/** Reads the run at `loc` as read-run.ts's readRun does. */
+export type ReadRunJob = { kind: "read-run"; bundle: BundleSpec; loc: RunLocation; mlartifacts: string | undefined; check: boolean };
+/** Closes the bundles read-run jobs opened. */
+export type CloseJob = { kind: "close" };
+export type Job = WriteJob | FormatJob | ParseJob | ReadRunJob | CloseJob;
 
 /** A failure, as plain data: a file-system error's code, or a TrackerError's. */
 export type JobError = { message: string; code?: string; trackerCode?: string; path?: string };
@@ -37,6 +51,8 @@ export type JobError = { message: string; code?: string; trackerCode?: string; p
 export type WriteReply = { columns: Float64Array; bytes: number };
 export type FormatReply = { columns: Float64Array; chunks: Uint8Array[]; crcs: number[] };
 export type ParseReply = { parsed: MetricColumnsOfKey[] };
+/** A run as read, its artifacts without their `read` (a function does not cross threads; `bundlePath` says where they are). */
+export type ReadRunReply = Omit<ReadRun, "record"> & { record: Omit<RunRecord, "artifacts"> & { artifacts: Omit<RecordArtifact, "read">[] } };
 
 /** Lines formatted per write (bounds a worker's buffer whatever a history's length). */
 const LINES_PER_WRITE = 16384;
@@ -139,6 +155,33 @@ export function runParse(job: ParseJob): ParseReply {
     parsed.push((job.check ? checkMetricLines : parseMetricLines)(decodeText(bytes, name), name, bytes));
   }
   return { parsed };
+}
+
+/** Bundles read-run jobs opened in this thread, by spec. */
+const bundles = new Map<string, Promise<BundleSource>>();
+
+function bundleSource(spec: BundleSpec): Promise<BundleSource> {
+  const key = JSON.stringify(spec);
+  let source = bundles.get(key);
+  if (!source) {
+    source = "folder" in spec ? Promise.resolve(folderSource(spec.folder)) : fileAccess(spec.zip).then((access) => openZipSource(access, spec.zip, spec.limits, nativeCrc32));
+    source.catch(() => bundles.delete(key));
+    bundles.set(key, source);
+  }
+  return source;
+}
+
+/** Runs a read-run job. */
+export async function runReadRun(job: ReadRunJob): Promise<ReadRunReply> {
+  const r = await readRun(await bundleSource(job.bundle), job.loc, job.mlartifacts, job.check);
+  return { ...r, record: { ...r.record, artifacts: r.record.artifacts.map(({ read: _read, ...a }) => a) } };
+}
+
+/** Runs a close job. */
+export async function closeBundles(): Promise<void> {
+  const all = [...bundles.values()];
+  bundles.clear();
+  for (const s of all) await (await s.catch(() => undefined))?.close();
 }
 
 /** A job's failure as plain data (what survives a `postMessage`). */

@@ -6,7 +6,7 @@
  * @module
  */
 import { parentPort } from "node:worker_threads";
-import { jobError, runFormat, runParse, runWrite, type Job } from "./bundle-jobs.js";
+import { closeBundles, jobError, runFormat, runParse, runReadRun, runWrite, type Job } from "./bundle-jobs.js";
 
 if (parentPort === null) throw new Error("trackbook's bundle worker is a worker_threads entry: start it with new Worker(...).");
 const port = parentPort;
@@ -14,19 +14,33 @@ const port = parentPort;
 /** The buffers of `arrays`, to move rather than copy: each once, and not the empty ones (a check's columns share one). */
 const buffers = (arrays: readonly ArrayBufferView[]) => [...new Set(arrays.filter((a) => a.byteLength > 0).map((a) => a.buffer as ArrayBuffer))];
 
-port.on("message", ({ id, job }: { id: number; job: Job }) => {
-  try {
-    if (job.kind === "write") {
+/** Runs a job; the reply and the buffers it moves back. */
+async function run(job: Job): Promise<[unknown, ArrayBuffer[]]> {
+  switch (job.kind) {
+    case "write": {
       const reply = runWrite(job);
-      port.postMessage({ id, reply }, buffers([reply.columns]));
-    } else if (job.kind === "format") {
-      const reply = runFormat(job);
-      port.postMessage({ id, reply }, buffers([reply.columns, ...reply.chunks]));
-    } else {
-      const reply = runParse(job);
-      port.postMessage({ id, reply }, buffers(reply.parsed.flatMap((p) => [p.steps, p.values, p.timestamps])));
+      return [reply, buffers([reply.columns])];
     }
-  } catch (e) {
-    port.postMessage({ id, error: jobError(e) });
+    case "format": {
+      const reply = runFormat(job);
+      return [reply, buffers([reply.columns, ...reply.chunks])];
+    }
+    case "parse": {
+      const reply = runParse(job);
+      return [reply, buffers(reply.parsed.flatMap((p) => [p.steps, p.values, p.timestamps]))];
+    }
+    case "read-run": {
+      const reply = await runReadRun(job);
+      return [reply, buffers(reply.record.metrics.flatMap((h) => [h.steps, h.values, h.timestamps]))];
+    }
+    case "close":
+      return [await closeBundles(), []];
   }
+}
+
+port.on("message", ({ id, job }: { id: number; job: Job }) => {
+  run(job).then(
+    ([reply, transfer]) => port.postMessage({ id, reply }, transfer),
+    (e: unknown) => port.postMessage({ id, error: jobError(e) }),
+  );
 });

@@ -11,8 +11,8 @@ import { zipSink } from "../zip/zip-sink.js";
 import { openZipSource } from "../zip/zip-source.js";
 import { openFolderSink } from "./folder-sink.js";
 import { openFolderSource } from "./folder-source.js";
-import { nativeCrc32 } from "./bundle-jobs.js";
-import { poolFormatter, ThreadPool, withPoolParsing } from "./thread-pool.js";
+import { nativeCrc32, type BundleSpec } from "./bundle-jobs.js";
+import { poolFormatter, poolRunReader, ThreadPool, withPoolParsing } from "./thread-pool.js";
 import { fileAccess, zipFileOutput } from "./zip-file.js";
 
 const isZip = (path: string) => /\.zip$/i.test(path);
@@ -31,7 +31,10 @@ export async function openPathSink(path: string, threads?: number): Promise<Bund
 export async function openPathSource(path: string, limits: Partial<ZipLimits>, threads?: number): Promise<OpenedBundle> {
   const opened = await openPathSourceHere(path, limits);
   const pool = ThreadPool.start(threads);
-  return pool ? { ...opened, source: withPoolParsing(opened.source, pool) } : opened;
+  if (!pool) return opened;
+  const spec: BundleSpec = isZip(path) ? { zip: resolve(path), limits } : { folder: opened.source.localPath!("")! };
+  const source = withPoolParsing(opened.source, pool);
+  return { ...opened, source, readRun: poolRunReader(pool, spec, source, opened.mlartifacts) };
 }
 
 async function openPathSourceHere(path: string, limits: Partial<ZipLimits>): Promise<OpenedBundle> {

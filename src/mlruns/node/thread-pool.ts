@@ -14,7 +14,9 @@ import { TrackerError, type ErrorCode } from "../../errors.js";
 import type { BundleSource } from "../io.js";
 import type { MetricColumnsOfKey } from "../metric-file.js";
 import type { MetricFormatter } from "../zip/zip-sink.js";
-import { packMetrics, type FormatReply, type Job, type JobError, type ParseReply } from "./bundle-jobs.js";
+import { READ_LIMITS } from "../limits.js";
+import type { ReadRun, RunLocation } from "../read-run.js";
+import { packMetrics, type BundleSpec, type FormatReply, type Job, type JobError, type ParseReply, type ReadRunReply } from "./bundle-jobs.js";
 import { fsError } from "./fs-errors.js";
 
 /** Threads used when the caller does not say: the cores, at most 4 (more showed no gain: the disk or this thread limits). */
@@ -86,10 +88,9 @@ export class ThreadPool {
     return this.workers.length;
   }
 
-  /** Runs `job` on the least busy thread, moving `transfer` there. Rejects with the job's error. */
-  run<R>(job: Job, transfer: ArrayBuffer[] = []): Promise<R> {
+  /** Runs `job` on the least busy thread (or on `slot`), moving `transfer` there. Rejects with the job's error. */
+  run<R>(job: Job, transfer: ArrayBuffer[] = [], slot = this.workers.reduce((a, b) => (b.jobs < a.jobs ? b : a))): Promise<R> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
-    const slot = this.workers.reduce((a, b) => (b.jobs < a.jobs ? b : a));
     const id = this.nextId++;
     if (slot.jobs++ === 0) slot.worker.ref();
     return new Promise<R>((ok, fail) => {
@@ -98,11 +99,18 @@ export class ThreadPool {
     });
   }
 
-  /** Ends the threads (their pending jobs fail). */
+  /** Ends the threads, once each has closed the bundles it opened (jobs still pending fail). */
   async close(): Promise<void> {
-    this.broken ??= new TrackerError("INTERNAL_ERROR", "The bundle worker threads were closed.");
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      await Promise.all(this.workers.map((w) => this.run({ kind: "close" }, [], w).catch(() => undefined)));
+      this.broken ??= new TrackerError("INTERNAL_ERROR", "The bundle worker threads were closed.");
+      await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    })();
+    return this.closing;
   }
+
+  private closing: Promise<void> | undefined;
 
   private settle(m: { id: number; reply?: unknown; error?: JobError }): void {
     const p = this.pending.get(m.id);
@@ -183,4 +191,17 @@ export function withPoolParsing(source: BundleSource, pool: ThreadPool): BundleS
     return (await Promise.all(jobs)).flatMap((r) => r.parsed);
   };
   return { ...source, readMetricFiles, close: () => pool.close().then(() => source.close()) };
+}
+
+/**
+ * Reads runs of the bundle `spec` on `pool` (bundle-jobs.ts's read-run job): each run's folders
+ * are listed and its files read and parsed there. `source` is the same bundle opened on this
+ * thread, which the runs' artifacts are read from when they are written.
+ */
+export function poolRunReader(pool: ThreadPool, spec: BundleSpec, source: BundleSource, mlartifacts: string | undefined): (loc: RunLocation, check: boolean) => Promise<ReadRun> {
+  return async (loc, check) => {
+    const r = await pool.run<ReadRunReply>({ kind: "read-run", bundle: spec, loc, mlartifacts, check }).catch((e: unknown) => Promise.reject(jobFailure(e, (p) => `read ${p ?? loc.dir} in ${source.label}`)));
+    const artifacts = r.record.artifacts.map((a) => ({ ...a, read: () => source.read(a.bundlePath!, READ_LIMITS.artifactBytes) }));
+    return { ...r, record: { ...r.record, artifacts } };
+  };
 }
