@@ -53,6 +53,8 @@ await build({ ...cjs, entryPoints: ["src/index.ts"], outfile: "dist/cjs/index.cj
 await build({ ...cjs, entryPoints: ["worker/node-host.ts"], outfile: "dist/cjs/node-host.cjs" });
 // trackbook/mlruns for CommonJS (tslab): yaml and fflate are bundled in, node: modules stay require()d.
 await build({ ...cjs, entryPoints: ["src/mlruns/index.ts"], outfile: "dist/cjs/mlruns.cjs" });
+// Its worker threads' entry, which the bundle finds beside itself (src/mlruns/node/thread-pool.ts).
+await build({ ...cjs, entryPoints: ["src/mlruns/node/bundle-worker.ts"], outfile: "dist/cjs/mlruns-worker.cjs" });
 // trackbook/widgets for CommonJS (tslab): vega stays outside the bundle and is loaded by the
 // import() in widgets/render.ts, which esbuild keeps as a real dynamic import.
 await build({ ...cjs, entryPoints: ["widgets/index.ts"], outfile: "dist/cjs/widgets.cjs", external: ["node:*", "vega", "vega-lite", "vega-embed"] });

@@ -8,7 +8,7 @@
 import type { MetricHistory, Run } from "../entities.js";
 import { TrackerError } from "../errors.js";
 import type { TrackingStore } from "../store/store.js";
-import { encodeText, type BundleSink } from "./io.js";
+import { encodeText, type BundleSink, type FileBatch } from "./io.js";
 import { artifactFile, findKeyClash, join, keyFile, META, RUN_FOLDERS } from "./layout.js";
 import { runMetaYaml } from "./meta.js";
 import { formatMetricBytes, latestIndex } from "./metric-file.js";
@@ -24,6 +24,8 @@ export type RunWriteOptions = {
   now: number;
   /** Called before each metric file is formatted, to let the event loop run (see ProgressReporter.breathe). */
   breathe?: () => Promise<void>;
+  /** Told the bytes of metric files as they are formatted, which may be after writeRun returns (a sink formatting on other threads). */
+  onFormatted?: (bytes: number) => void;
 };
 
 /** Lines per chunk when formatting a long history, so no single buffer grows without bound. */
@@ -32,7 +34,7 @@ const LINES_PER_CHUNK = 65536;
 /** A store that can read several keys' histories of a run at once (optional; the Arrow store can). */
 export type HistoriesStore = TrackingStore & { getMetricHistories?(runId: string, keys: readonly string[]): Promise<MetricHistory[]> };
 
-/** What writing a run added to the bundle. */
+/** What writing a run added to the bundle; `bytes` leaves out the metric files (see RunWriteOptions.onFormatted). */
 export type RunWriteStats = { files: number; bytes: number; points: number };
 
 /**
@@ -65,34 +67,44 @@ export async function writeRun(store: TrackingStore, sink: BundleSink, run: Run,
     }
   }
   const stats: RunWriteStats = { files: 0, bytes: 0, points: 0 };
-  const put = async (path: string, bytes: Uint8Array | Uint8Array[]) => {
-    await sink.writeFile(path, bytes);
-    stats.files++;
-    stats.bytes += bytes instanceof Uint8Array ? bytes.length : bytes.reduce((n, c) => n + c.length, 0);
-  };
-  await sink.mkdir(dir);
-  await put(join(dir, META), encodeText(toYaml(runMetaYaml(info, artifactUri, o.now))));
-  for (const folder of [RUN_FOLDERS.metrics, RUN_FOLDERS.params, RUN_FOLDERS.tags, RUN_FOLDERS.artifacts]) await sink.mkdir(join(dir, folder));
-  for (const [k, v] of Object.entries(data.params)) await put(keyFile(dir, "params", k), encodeText(v));
-  for (const [k, v] of Object.entries(data.tags)) await put(keyFile(dir, "tags", k), encodeText(v));
+  const batch: FileBatch = { dirs: [dir, ...[RUN_FOLDERS.metrics, RUN_FOLDERS.params, RUN_FOLDERS.tags, RUN_FOLDERS.artifacts].map((f) => join(dir, f))], files: [], metrics: [] };
+  batch.files.push({ path: join(dir, META), data: encodeText(toYaml(runMetaYaml(info, artifactUri, o.now))) });
+  for (const [k, v] of Object.entries(data.params)) batch.files.push({ path: keyFile(dir, "params", k), data: encodeText(v) });
+  for (const [k, v] of Object.entries(data.tags)) batch.files.push({ path: keyFile(dir, "tags", k), data: encodeText(v) });
   const all = histories ?? (await runHistories(store, run));
   const keys = Object.keys(data.metrics);
   for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
     const h = all[k]!;
     if (h.values.length === 0) continue;
-    await o.breathe?.();
-    stats.points += o.history ? h.values.length : 1;
-    await put(keyFile(dir, "metrics", key), o.history ? metricChunks(h) : [formatMetricBytes(h, latestIndex(h), latestIndex(h) + 1)]);
+    const latest = o.history ? -1 : latestIndex(h);
+    batch.metrics.push({ path: keyFile(dir, "metrics", keys[k]!), history: h, from: o.history ? 0 : latest, to: o.history ? h.values.length : latest + 1 });
   }
+  for (const f of batch.files) stats.bytes += f.data.length;
+  for (const m of batch.metrics) stats.points += m.to - m.from;
+  stats.files += batch.files.length + batch.metrics.length;
+  if (o.onFormatted) batch.onFormatted = o.onFormatted;
+  if (sink.writeBatch) await sink.writeBatch(batch);
+  else await writeBatchHere(sink, batch, o.breathe);
+  const put = async (path: string, bytes: Uint8Array) => {
+    await sink.writeFile(path, bytes);
+    stats.files++;
+    stats.bytes += bytes.length;
+  };
   if (o.artifacts) await copyArtifacts(store, sink, info.runId, dir, "", put);
   return stats;
 }
 
-function metricChunks(h: MetricHistory): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let i = 0; i < h.values.length; i += LINES_PER_CHUNK) chunks.push(formatMetricBytes(h, i, Math.min(h.values.length, i + LINES_PER_CHUNK)));
-  return chunks;
+/** A batch written file by file, its metric files formatted on this thread (sinks without `writeBatch`). */
+async function writeBatchHere(sink: BundleSink, batch: FileBatch, breathe: (() => Promise<void>) | undefined): Promise<void> {
+  for (const d of batch.dirs) await sink.mkdir(d);
+  for (const f of batch.files) await sink.writeFile(f.path, f.data);
+  for (const m of batch.metrics) {
+    await breathe?.();
+    const chunks: Uint8Array[] = [];
+    for (let i = m.from; i < m.to; i += LINES_PER_CHUNK) chunks.push(formatMetricBytes(m.history, i, Math.min(m.to, i + LINES_PER_CHUNK)));
+    await sink.writeFile(m.path, chunks);
+    batch.onFormatted?.(chunks.reduce((n, c) => n + c.length, 0));
+  }
 }
 
 async function copyArtifacts(

@@ -32,6 +32,11 @@ export type ExportOptions = ExportSelection &
      * `mlruns/` folder it unpacks to beside it); `mlruns` (relative) where no path is known.
      */
     artifactRoot?: string;
+    /**
+     * Worker threads that format and write metric files, for a path target in Node (default: the
+     * cores, at most 4; 0 keeps everything on this thread). Elsewhere the work stays on this thread.
+     */
+    threads?: number;
   };
 
 /** What an export wrote (logged models of the exported experiments, and the whole model registry, included). */
@@ -82,7 +87,7 @@ export async function exportMlruns(from: StoreHolder, target: ExportTarget, opti
   progress.start("selecting", 0);
   const selected = await selectForExport(store, options);
   progress.checkAborted();
-  const sink = await openSink(target, options.artifactRoot);
+  const sink = await openSink(target, options.artifactRoot, options.threads);
   try {
     const result = await writeBundle(store, sink, selected, options, progress);
     progress.checkAborted();
@@ -105,6 +110,7 @@ async function writeBundle(
   const now = Date.now();
   const result: ExportResult = { target: sink.label, experiments: 0, runs: 0, files: 0, bytes: 0, points: 0, loggedModels: 0, registeredModels: 0, modelVersions: 0 };
   const runArtifactUris = new Map<string, string>();
+  const onFormatted = (bytes: number) => void (result.bytes += bytes);
   const runDirs = new Map<string, string>();
   await sink.mkdir(TRASH);
   await sink.mkdir(REGISTRY);
@@ -140,7 +146,7 @@ async function writeBundle(
       const uri = `${location}/${runId}/artifacts`;
       runArtifactUris.set(run.info.artifactUri, uri);
       runDirs.set(runId, join(dir, runId));
-      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now, breathe: () => progress.breathe() }, histories);
+      const s = await writeRun(store, sink, run, join(dir, runId), uri, { artifacts: options.artifacts ?? true, history: options.history ?? true, now, breathe: () => progress.breathe(), onFormatted }, histories);
       result.files += s.files;
       result.bytes += s.bytes;
       result.points += s.points;

@@ -7,9 +7,9 @@
  */
 import type { TrackingStore } from "../store/store.js";
 import { applyModels } from "./import-models.js";
-import type { ImportPlan } from "./import-plan.js";
+import { readAhead, readRunOf, type ImportPlan } from "./import-plan.js";
 import type { ProgressReporter } from "./progress.js";
-import { readRun } from "./read-run.js";
+import { readMetrics } from "./read-run.js";
 import { writeRunRecord, type RecordArtifact, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import type { PurgingStore, UndoLog } from "./undo.js";
@@ -78,12 +78,20 @@ export async function applyImport(
   }
   progress.start("importing", plan.runs.length);
   let done = 0;
+  // What the checking pass did not keep is read again, a few runs ahead of the one being written:
+  // whole runs, or the metric files of runs kept without them.
+  const again = plan.runs.filter((r) => r.action !== "skip" && (r.record === undefined || r.metricFiles !== undefined));
+  const ahead = readAhead(again, async (r): Promise<RunRecord> => {
+    if (r.record === undefined) return (await readRunOf(bundle, r.loc)).record;
+    return { ...r.record, metrics: (await readMetrics(bundle.source, r.metricFiles!)).metrics };
+  });
   for (const r of plan.runs) {
     await progress.breathe();
     progress.checkAborted();
     if (r.action !== "skip") {
-      const record = r.record ?? (await readRun(bundle.source, r.loc, bundle.mlartifacts)).record;
+      const record = r.record !== undefined && r.metricFiles === undefined ? r.record : await ahead.next();
       r.record = undefined; // written once; let it go
+      r.metricFiles = undefined;
       record.info = { ...record.info, runId: r.targetRunId };
       const parent = record.tags[PARENT_RUN_TAG_KEY];
       if (parent !== undefined && plan.idMap.has(parent)) record.tags = { ...record.tags, [PARENT_RUN_TAG_KEY]: plan.idMap.get(parent)! };

@@ -16,7 +16,7 @@ import { validateExperimentName } from "../validation.js";
 import type { Scan, ScannedExperiment, Skipped } from "./import-scan.js";
 import { planModels, type ModelsPlan } from "./import-models.js";
 import type { ProgressReporter } from "./progress.js";
-import { readRun, type RunLocation } from "./read-run.js";
+import { readRun, type MetricFile, type ReadRun, type RunLocation } from "./read-run.js";
 import { writeRunRecord, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import { canPurge } from "./undo.js";
@@ -33,8 +33,12 @@ export type ExperimentPlan = {
   rename: boolean;
 };
 
-/** What happens to one run of the bundle; `record` holds the run as read, when it fitted the memory budget. */
-export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string; record?: RunRecord | undefined };
+/**
+ * What happens to one run of the bundle; `record` holds the run as read, when it fitted the memory
+ * budget, its histories still to read from `metricFiles` when those are given (the checking pass
+ * only checked them).
+ */
+export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string; record?: RunRecord | undefined; metricFiles?: MetricFile[] | undefined };
 
 /**
  * Bytes a run record holds in memory, roughly: its columns and strings, plus V8's overhead per
@@ -47,6 +51,37 @@ function recordBytes(r: RunRecord): number {
   for (const [k, v] of Object.entries(r.params)) n += 2 * (k.length + v.length) + 200;
   for (const [k, v] of Object.entries(r.tags)) n += 2 * (k.length + v.length) + 200;
   return n + r.artifacts.length * 512;
+}
+
+/** Reads a run of the bundle: where the bundle says (a worker thread), else here. */
+export function readRunOf(bundle: OpenedBundle, loc: RunLocation, check = false): Promise<ReadRun> {
+  return bundle.readRun ? bundle.readRun(loc, check) : readRun(bundle.source, loc, bundle.mlartifacts, check);
+}
+
+/** Runs read while the current one is checked or written: a source that parses on other threads keeps them busy. */
+export const RUNS_AHEAD = 4;
+
+/**
+ * Reads `items` in order, up to {@link RUNS_AHEAD} ahead of the one asked for; `next()` gives them
+ * in order. A failed read ahead is reported when its turn comes (never as an unhandled rejection).
+ */
+export function readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<R>): { next(): Promise<R> } {
+  const started: (Promise<R> | undefined)[] = [];
+  let at = 0;
+  const start = (i: number) => {
+    if (i >= items.length || started[i] !== undefined) return;
+    const p = read(items[i]!);
+    p.catch(() => undefined);
+    started[i] = p;
+  };
+  return {
+    next() {
+      for (let i = at; i <= at + RUNS_AHEAD; i++) start(i);
+      const p = started[at]!;
+      started[at++] = undefined;
+      return p;
+    },
+  };
 }
 
 /** The whole plan. */
@@ -109,11 +144,16 @@ export async function planImport(
   let unnamed = 0;
   let cached = 0;
   progress.start("validating", scan.runCount);
+  // Runs are kept for the writes while the memory budget has room. In its first half a run is
+  // kept whole; past that its metric files are only checked now and parsed when it is written,
+  // and the rest of it (names, params, tags: a few kilobytes) is kept, so it is not listed and
+  // read file by file again.
+  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRunOf(bundle, loc, cached >= memoryBudget / 2));
   for (const exp of experiments) {
     for (const loc of exp.scanned.runs) {
       await progress.breathe();
       progress.checkAborted();
-      const read = await readRun(bundle.source, loc, bundle.mlartifacts);
+      const read = await ahead.next();
       skipped.push(...read.skipped);
       datasetPoints += read.datasetPoints;
       if (read.unnamed) unnamed++;
@@ -138,6 +178,7 @@ export async function planImport(
         const bytes = recordBytes(read.record);
         if (cached + bytes <= memoryBudget) {
           plan.record = read.record;
+          if (read.checkedOnly) plan.metricFiles = read.metricFiles;
           cached += bytes;
         }
       }

@@ -72,7 +72,7 @@ export async function scanBundle(bundle: OpenedBundle): Promise<Scan> {
         const dir = join(path, m.name);
         if (m.kind === "symlink" || m.kind === "other") throw refused(source, dir, m.kind);
         if (m.kind !== "dir") scan.skipped.push({ path: dir, reason: isJunkFile(m.name) ? "a file manager's junk file, not MLflow data" : "not a registered model's folder" });
-        else if ((await source.list(dir)).some((f) => f.name === META && f.kind === "file")) scan.registry.push({ dir, name: m.name });
+        else if ((await source.list(dir, { sizes: false })).some((f) => f.name === META && f.kind === "file")) scan.registry.push({ dir, name: m.name });
         else scan.skipped.push({ path: dir, reason: `no ${META}: MLflow skips such a registered model folder too` });
       }
     } else if (e.kind === "dir" && isExperimentDirName(e.name)) await visit(mlruns, e.name, false);
@@ -103,7 +103,7 @@ async function scanExperiment(source: BundleSource, dir: string, name: string, i
     else if (e.kind === "dir" && RESERVED_EXPERIMENT_FOLDERS.has(e.name)) skipped.push({ path, reason: RESERVED_REASONS[e.name]! });
     else if (e.kind === "dir" && isRunDirName(e.name)) {
       if ((runs.length & 255) === 255) await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      const hasMeta = (await source.list(path)).some((f) => f.name === META && f.kind === "file");
+      const hasMeta = (await source.list(path, { sizes: false })).some((f) => f.name === META && f.kind === "file");
       if (hasMeta) runs.push({ dir: path, runId: e.name, experimentId: meta.experimentId, deleted });
       else skipped.push({ path, reason: `no ${META}: MLflow skips such a run folder too` });
     } else skipped.push({ path, reason: e.kind === "dir" ? "not a run folder (run folders are 32-hex run ids)" : "not MLflow data" });
@@ -117,7 +117,7 @@ async function scanLoggedModels(source: BundleSource, dir: string, experimentId:
     const path = join(dir, e.name);
     if (e.kind === "symlink" || e.kind === "other") throw refused(source, path, e.kind);
     if (e.kind !== "dir" || !MODEL_DIR.test(e.name)) skipped.push({ path, reason: "not a logged model's folder (they are named m-<32 hex digits>)" });
-    else if ((await source.list(path)).some((f) => f.name === META && f.kind === "file")) into.push({ dir: path, modelId: e.name, experimentId });
+    else if ((await source.list(path, { sizes: false })).some((f) => f.name === META && f.kind === "file")) into.push({ dir: path, modelId: e.name, experimentId });
     else skipped.push({ path, reason: `no ${META}: MLflow skips such a logged model folder too` });
   }
 }

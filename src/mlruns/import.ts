@@ -33,6 +33,11 @@ export type ImportOptions = ProgressOptions & {
    * by this budget plus the largest run, whatever the bundle's size.
    */
   memoryBudget?: number;
+  /**
+   * Worker threads that read and parse metric files, for a path source in Node (default: the
+   * cores, at most 4; 0 keeps everything on this thread). Elsewhere the work stays on this thread.
+   */
+  threads?: number;
 };
 
 /** The default {@link ImportOptions.memoryBudget}. */
@@ -68,7 +73,7 @@ export type ImportResult = {
 export async function importMlruns(into: StoreHolder, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
   const progress = new ProgressReporter(options);
   const store = (await storeOf(into)) as PurgingStore;
-  const bundle = await openSource(source, options.zipLimits ?? {});
+  const bundle = await openSource(source, options.zipLimits ?? {}, options.threads);
   try {
     progress.start("scanning", 0);
     const scan = await scanBundle(bundle);

@@ -7,7 +7,9 @@
  *
  * @module
  */
+import type { MetricHistory } from "../entities.js";
 import { TrackerError } from "../errors.js";
+import type { MetricColumnsOfKey } from "./metric-file.js";
 
 /** What a directory listing holds. Symlinks and other special files are reported, never followed. */
 export type EntryKind = "file" | "dir" | "symlink" | "other";
@@ -27,10 +29,28 @@ export interface BundleSource {
   list(dir: string, options?: { sizes?: boolean }): Promise<SourceEntry[]>;
   /** The bytes of a file; RESOURCE_DOES_NOT_EXIST when absent, RESOURCE_EXHAUSTED above `maxBytes`. */
   read(path: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * Optional: reads and parses metric files (metric-file.ts), e.g. on worker threads: the same
+   * columns and the same errors as `read` then `parseMetricLines` (`checkMetricLines` with
+   * `check`), in the order of `paths`.
+   */
+  readMetricFiles?(paths: string[], maxBytes: number, check?: boolean): Promise<MetricColumnsOfKey[]>;
   /** A path on the local disk for `path`, when the bundle is a folder there (to copy artifacts without loading them). */
   localPath?(path: string): string | undefined;
   close(): Promise<void>;
 }
+
+/** A run's folders and files, handed to a sink in one call (see {@link BundleSink.writeBatch}). */
+export type FileBatch = {
+  /** Folders to create (with their parents), even when nothing goes into them. */
+  dirs: string[];
+  /** Files given as bytes. */
+  files: { path: string; data: Uint8Array }[];
+  /** Metric files given as points `from`…`to` of a history, for the sink to format (metric-file.ts). */
+  metrics: { path: string; history: MetricHistory; from: number; to: number }[];
+  /** Told the bytes of the metric files once they are formatted (before `commit()` resolves). */
+  onFormatted?(bytes: number): void;
+};
 
 /** Somewhere to write a bundle. Nothing is visible at the destination before `commit()`. */
 export interface BundleSink {
@@ -41,6 +61,13 @@ export interface BundleSink {
   mkdir(path: string): Promise<void>;
   /** Writes a new file from bytes or chunks (a file is written once). */
   writeFile(path: string, data: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  /**
+   * Optional: writes a batch, formatting its metric files itself (on other threads, in Node). It
+   * may return before the batch is written and may reorder files; a failure comes out of a later
+   * call or `commit()`. The histories are copied before it returns. Without it, the exporter
+   * formats on its own thread and writes file by file.
+   */
+  writeBatch?(batch: FileBatch): Promise<void>;
   /** Makes the bundle appear at its destination. */
   commit(): Promise<void>;
   /** Discards everything written (after a failure or cancellation). */

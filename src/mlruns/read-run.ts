@@ -6,13 +6,14 @@
  * @module
  */
 import { validateArtifactPath } from "../artifacts.js";
+import type { MetricHistory } from "../entities.js";
 import { isTrackerError, TrackerError } from "../errors.js";
 import { validateKey, validateParam, validateRunTag } from "../validation.js";
 import { decodeText, type BundleSource } from "./io.js";
 import { isJunkDir, isJunkFile, join, META, RUN_FOLDERS } from "./layout.js";
 import { READ_LIMITS } from "./limits.js";
 import { readRunMeta } from "./meta.js";
-import { parseMetricLines } from "./metric-file.js";
+import { checkMetricLines, parseMetricLines, type MetricColumnsOfKey } from "./metric-file.js";
 import type { RecordArtifact, RunRecord } from "./run-record.js";
 import { artifactsDirOf } from "./uri.js";
 import { parseYamlMap } from "./yaml.js";
@@ -21,10 +22,26 @@ import { parseYamlMap } from "./yaml.js";
 export type RunLocation = { dir: string; runId: string; experimentId: string; deleted: boolean };
 
 /** A run read from a bundle, with what was left out and why. */
-export type ReadRun = { record: RunRecord; skipped: { path: string; reason: string }[]; datasetPoints: number; unnamed: boolean };
+export type ReadRun = {
+  record: RunRecord;
+  skipped: { path: string; reason: string }[];
+  datasetPoints: number;
+  unnamed: boolean;
+  /** True when the metric files were only checked (the record's histories are empty). */
+  checkedOnly: boolean;
+  /** The metric files, key and path, to read them again ({@link readMetrics}). */
+  metricFiles: MetricFile[];
+};
 
-/** Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any. */
-export async function readRun(source: BundleSource, loc: RunLocation, mlartifacts: string | undefined): Promise<ReadRun> {
+/** A metric file of a run: its key and its path in the bundle. */
+export type MetricFile = [key: string, path: string];
+
+/**
+ * Reads the run at `loc` from the bundle. `mlartifacts` is the `mlartifacts/` folder, if any.
+ * With `check`, metric files are checked in full but not converted: the record's histories are
+ * empty (for a run the import will read again when it writes it).
+ */
+export async function readRun(source: BundleSource, loc: RunLocation, mlartifacts: string | undefined, check = false): Promise<ReadRun> {
   const skipped: { path: string; reason: string }[] = [];
   const metaFile = join(loc.dir, META);
   const meta = readRunMeta(parseYamlMap(decodeText(await source.read(metaFile, READ_LIMITS.metaBytes), metaFile), metaFile), metaFile, loc.runId, loc.experimentId);
@@ -55,21 +72,15 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
     checked(path, () => validateRunTag(key, value));
     tags[key] = value;
   });
-  const metricsByKey = new Map<string, RunRecord["metrics"][number]>();
-  const metricKeys: string[] = [];
-  let datasetPoints = 0;
+  const metricFiles: MetricFile[] = [];
   await walk(join(loc.dir, RUN_FOLDERS.metrics), async (key, path) => {
     checked(path, () => validateKey("metric", key));
-    metricKeys.push(key);
-    const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
-    const cols = parseMetricLines(decodeText(bytes, path), path, bytes);
-    datasetPoints += cols.withDataset;
-    metricsByKey.set(key, { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps });
+    metricFiles.push([key, path]);
   });
-  const metrics = metricKeys.map((k) => metricsByKey.get(k)!);
+  const { metrics, datasetPoints } = await readMetrics(source, metricFiles, check);
   const artifactsDir = await artifactsDirOf(source, loc.dir, meta.artifactUri, mlartifacts);
   const artifacts = artifactsDir === undefined ? [] : await collectArtifacts(source, artifactsDir);
-  for (const e of await source.list(loc.dir)) {
+  for (const e of await source.list(loc.dir, { sizes: false })) {
     if (e.name === META || (e.kind === "dir" && Object.values(RUN_FOLDERS).includes(e.name as never) && e.name !== RUN_FOLDERS.inputs && e.name !== RUN_FOLDERS.outputs)) continue;
     if (e.kind === "symlink" || e.kind === "other") throw refused(source, join(loc.dir, e.name), e.kind);
     const reason =
@@ -85,7 +96,34 @@ export async function readRun(source: BundleSource, loc: RunLocation, mlartifact
   const unnamed = meta.runName === "" && !tags["mlflow.runName"];
   const info = { ...meta, runName: unnamed ? meta.runId : meta.runName, lifecycleStage: loc.deleted ? ("deleted" as const) : meta.lifecycleStage };
   const { artifactUri: _ignored, ...rest } = info;
-  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed };
+  return { record: { info: rest, params, tags, metrics, artifacts }, skipped, datasetPoints, unnamed, checkedOnly: check, metricFiles };
+}
+
+/** The histories in metric files (empty with `check`, which only checks them), and how many points had dataset fields. */
+export async function readMetrics(source: BundleSource, files: readonly MetricFile[], check = false): Promise<{ metrics: MetricHistory[]; datasetPoints: number }> {
+  const parsed = await readMetricFiles(source, files.map(([, path]) => path), check);
+  let datasetPoints = 0;
+  const metrics = files.map(([key], i) => {
+    const cols = parsed[i]!;
+    datasetPoints += cols.withDataset;
+    return { key, steps: cols.steps, values: cols.values, timestamps: cols.timestamps };
+  });
+  return { metrics, datasetPoints };
+}
+
+/** Metric files read and parsed: by the source where it can (on worker threads), else here, a few reads in flight. */
+async function readMetricFiles(source: BundleSource, paths: string[], check: boolean): Promise<MetricColumnsOfKey[]> {
+  if (source.readMetricFiles && paths.length > 0) return source.readMetricFiles(paths, READ_LIMITS.metricFileBytes, check);
+  const out: MetricColumnsOfKey[] = new Array(paths.length);
+  await forEachLimited(
+    paths.map((p, i) => [p, i] as const),
+    READ_CONCURRENCY,
+    async ([path, i]) => {
+      const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
+      out[i] = (check ? checkMetricLines : parseMetricLines)(decodeText(bytes, path), path, bytes);
+    },
+  );
+  return out;
 }
 
 /** Reads in flight at once within a run. */
@@ -131,7 +169,7 @@ export async function collectArtifacts(source: BundleSource, artifactsDir: strin
       else {
         if (validate) checked(path, () => validateArtifactPath(rel));
         const localPath = source.localPath?.(path);
-        artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), ...(localPath !== undefined ? { localPath } : {}) });
+        artifacts.push({ path: rel, size: e.size, read: () => source.read(path, READ_LIMITS.artifactBytes), bundlePath: path, ...(localPath !== undefined ? { localPath } : {}) });
       }
     }
   };

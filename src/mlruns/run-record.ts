@@ -17,6 +17,8 @@ export type RecordArtifact = {
   read(): Promise<Uint8Array>;
   /** A local file with the same bytes, for stores that copy files (`logArtifactFile`). */
   localPath?: string;
+  /** Where it is in the bundle it was read from (so a run read on another thread can be given its `read` again). */
+  bundlePath?: string;
 };
 
 /** A run with everything it holds. `info.artifactUri` is ignored when writing: the store decides. */

@@ -5,10 +5,14 @@
  * @module
  */
 import type { BundleSource } from "./io.js";
+import type { ReadRun, RunLocation } from "./read-run.js";
 import { isJunkDir, locateMlrunsRoot, MLARTIFACTS } from "./layout.js";
 
-/** A source with the place of its mlruns root (and of `mlartifacts/`, if any). */
-export type OpenedBundle = { source: BundleSource; mlruns: string; mlartifacts: string | undefined };
+/**
+ * A source with the place of its mlruns root (and of `mlartifacts/`, if any). `readRun`, when
+ * given, reads a run as read-run.ts's `readRun` does, elsewhere (on a worker thread, in Node).
+ */
+export type OpenedBundle = { source: BundleSource; mlruns: string; mlartifacts: string | undefined; readRun?: (loc: RunLocation, check: boolean) => Promise<ReadRun> };
 
 /** Finds the mlruns root of a source whose root is a bundle (zips, browser folders). */
 export async function locateBundle(source: BundleSource): Promise<OpenedBundle> {

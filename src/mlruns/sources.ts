@@ -22,11 +22,11 @@ function isSource(s: unknown): s is BundleSource {
   return typeof b === "object" && b !== null && typeof b.list === "function" && typeof b.read === "function";
 }
 
-/** Opens an import source. */
-export async function openSource(source: ImportSource, limits: Partial<ZipLimits>): Promise<OpenedBundle> {
+/** Opens an import source; `threads` is for path sources (Node). */
+export async function openSource(source: ImportSource, limits: Partial<ZipLimits>, threads?: number): Promise<OpenedBundle> {
   if (typeof source === "string") {
     const node = await import("./node/index.js");
-    return node.openPathSource(source, limits);
+    return node.openPathSource(source, limits, threads);
   }
   if (isSource(source)) return locateBundle(source);
   if (is.blob(source)) return openBlobSource(source, limits);

@@ -20,11 +20,11 @@ function isSink(t: unknown): t is BundleSink {
   return typeof s === "object" && s !== null && typeof s.writeFile === "function" && typeof s.commit === "function";
 }
 
-/** Opens the sink for an export target. */
-export async function openSink(target: ExportTarget, artifactRoot?: string): Promise<BundleSink> {
+/** Opens the sink for an export target; `threads` is for path targets (Node). */
+export async function openSink(target: ExportTarget, artifactRoot?: string, threads?: number): Promise<BundleSink> {
   if (typeof target === "string") {
     const node = await import("./node/index.js");
-    return node.openPathSink(target);
+    return node.openPathSink(target, threads);
   }
   if (isSink(target)) return target;
   if (is.directory(target)) return directorySink(target);

@@ -24,7 +24,7 @@ export function mlflowArtifactsPath(uri: string): string | undefined {
 
 /** The folder holding a run's artifacts inside the bundle, if the bundle has them. */
 export async function artifactsDirOf(source: BundleSource, runDir: string, artifactUri: string, mlartifacts: string | undefined): Promise<string | undefined> {
-  const own = (await source.list(runDir)).find((e) => e.name === RUN_FOLDERS.artifacts);
+  const own = (await source.list(runDir, { sizes: false })).find((e) => e.name === RUN_FOLDERS.artifacts);
   if (own?.kind === "dir") return join(runDir, RUN_FOLDERS.artifacts);
   if (mlartifacts === undefined) return undefined;
   const rel = mlflowArtifactsPath(artifactUri);

@@ -74,19 +74,24 @@ describe("mlruns import into an Arrow store", () => {
     }
   });
 
-  it("a bad metric line in the last run: refused, the store folder byte for byte as before", async () => {
-    const root = join(tmp.dir, `s${n++}`);
-    await seeded(root);
-    const before = snapshot(root);
-    const files = bundle();
-    files[`mlruns/7/${RUN_C}/metrics/loss`] = "1700000000000 0.5 0\n1700000000001 zero 1\n";
-    const dir = writeBundle(join(tmp.dir, `b${n++}`), files);
-    const s = await openArrowStore(root, quiet);
-    const e = await importMlruns(s, dir).catch((x: unknown) => x);
-    await s.close();
-    expect((e as Error).message).toMatch(/metrics\/loss, line 2: value "zero" is not a number/);
-    expect(snapshot(root)).toEqual(before);
-  });
+  // memoryBudget 0: metric files are only checked before the writes (and parsed when written).
+  for (const memoryBudget of [undefined, 0]) {
+    it(`a bad metric line in the last run: refused, the store folder byte for byte as before (memoryBudget ${memoryBudget ?? "default"})`, async () => {
+      const root = join(tmp.dir, `s${n++}`);
+      await seeded(root);
+      const before = snapshot(root);
+      const files = bundle();
+      files[`mlruns/7/${RUN_C}/metrics/loss`] = "1700000000000 0.5 0\n1700000000001 zero 1\n";
+      const dir = writeBundle(join(tmp.dir, `b${n++}`), files);
+      const s = await openArrowStore(root, quiet);
+      const phases = new Set<string>();
+      const e = await importMlruns(s, dir, { ...(memoryBudget !== undefined ? { memoryBudget } : {}), onProgress: (p) => phases.add(p.phase) }).catch((x: unknown) => x);
+      await s.close();
+      expect((e as Error).message).toMatch(/metrics\/loss, line 2: value "zero" is not a number/);
+      expect(phases.has("importing")).toBe(false);
+      expect(snapshot(root)).toEqual(before);
+    });
+  }
 
   for (const via of ["directly", "through the worker boundary"] as const) {
     it(`a failure during the writes (${via}) is undone exactly: purged, the store folder byte for byte as before`, async () => {
@@ -96,11 +101,12 @@ describe("mlruns import into an Arrow store", () => {
       const dir = writeBundle(join(tmp.dir, `b${n++}`), bundle());
       const s = via === "directly" ? await openArrowStore(root, quiet) : await openChannelStore(`arrow:${root}`);
       // memoryBudget 0: runs are read again when written, so the last run's metric file, broken
-      // after the check, fails the import after two runs (and two experiments) were written.
+      // after the check (before the writes start reading runs again, a few ahead), fails the
+      // import when its turn comes, after two runs (and two experiments) were written.
       const e = await importMlruns(s, dir, {
         memoryBudget: 0,
         onProgress: (p) => {
-          if (p.phase === "importing" && p.done === 2) writeFileSync(join(dir, `mlruns/7/${RUN_C}/metrics/loss`), "1700000000000 0.5 0\nbroken\n");
+          if (p.phase === "importing" && p.done === 0) writeFileSync(join(dir, `mlruns/7/${RUN_C}/metrics/loss`), "1700000000000 0.5 0\nbroken\n");
         },
       }).catch((x: unknown) => x);
       expect((e as Error).message).toMatch(/Nothing was imported: the store is as it was before\./);

@@ -1,9 +1,25 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parsePythonFloat, parsePythonInt, pythonFloatRepr } from "../../src/mlruns/numbers.js";
+import { parsePythonFloat, parsePythonInt, pythonFloatRepr, writePythonFloat } from "../../src/mlruns/numbers.js";
 import { requireMlflow, runPeer } from "./helpers/mlflow-peer.js";
 
 const jsText = (v: number) => (Object.is(v, -0) ? "-0.0" : Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v));
+
+/** writePythonFloat's bytes as text, written at an offset into a dirty buffer. */
+const written = (v: number) => {
+  const buf = new Uint8Array(40).fill(120);
+  const end = writePythonFloat(buf, 3, v);
+  expect(end - 3).toBeLessThanOrEqual(24);
+  return String.fromCharCode(...buf.subarray(3, end));
+};
+
+/** Doubles near the points where either language changes layout (1e-7 to 1e-4, 1e16 to 1e22), and across the whole range. */
+const edgyDouble = fc.oneof(
+  fc.double(),
+  fc.tuple(fc.constantFrom(1e-7, 1e-6, 1e-5, 1e-4, 1e15, 1e16, 1e17, 1e20, 1e21, 1e22), fc.double({ min: 0.5, max: 2, noNaN: true }), fc.boolean()).map(([p, f, neg]) => (neg ? -1 : 1) * p * f),
+  fc.integer({ min: -30, max: 30 }).map((e) => 10 ** e),
+  fc.nat().map((n) => n * 10 ** 10),
+);
 
 const SAMPLES = [
   0.1, 1e-5, 1e16, 1e15, 123456789012345680, 1.5e300, 5e-324, -2.5, 100, 1e21, 1e-7, 0.0001, 0.00012345, 12345.678, -0, 0,
@@ -17,6 +33,16 @@ describe("mlruns/numbers", () => {
       "1e-07", "0.0001", "0.00012345", "12345.678", "-0.0", "0.0", "nan", "inf", "-inf", "0.3333333333333333", "9007199254740992.0",
       "9999999999999998.0", "1e+22", "1.23e-18", "-1.7976931348623157e+308",
     ]);
+  });
+
+  it("writes the same bytes as the string repr, for every double", () => {
+    expect(SAMPLES.map(written)).toEqual(SAMPLES.map(pythonFloatRepr));
+    fc.assert(
+      fc.property(edgyDouble, (v) => {
+        expect(written(v)).toBe(pythonFloatRepr(v));
+      }),
+      { numRuns: 20000 },
+    );
   });
 
   it("reads back every float it writes, bit for bit", () => {
@@ -45,11 +71,12 @@ describe("mlruns/numbers", () => {
 
   it("agrees with real Python on repr() and float() (peer)", () => {
     if (!requireMlflow()) return;
-    const random = fc.sample(fc.double(), 300);
+    const random = [...fc.sample(fc.double(), 300), ...fc.sample(edgyDouble, 300)];
     const values = [...SAMPLES, ...random];
     const parseCases = ["nan", "-inf", "Infinity", "1_0.5", ".5", "0x10", "", "1e", "1e400", "-1e-400", "  7  "];
     const out = runPeer("float-repr.py", [], JSON.stringify({ repr: values.map(jsText), parse: parseCases })) as { repr: string[]; parse: (string | null)[] };
     expect(values.map(pythonFloatRepr)).toEqual(out.repr);
+    expect(values.map(written)).toEqual(out.repr);
     expect(parseCases.map((s) => {
       const v = parsePythonFloat(s);
       return v === undefined ? null : Number.isNaN(v) ? "nan" : pythonFloatRepr(v);

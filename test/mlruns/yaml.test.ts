@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTrackerError } from "../../src/errors.js";
 import { pythonFloatRepr } from "../../src/mlruns/numbers.js";
-import { parseYamlMap, resolvePlain, toYaml, YamlDate, yamlString } from "../../src/mlruns/yaml.js";
+import { flatYamlMap, parseYamlMap, resolvePlain, toYaml, YamlDate, yamlString } from "../../src/mlruns/yaml.js";
 import { requireMlflow, runPeer } from "./helpers/mlflow-peer.js";
 
 const AMBIGUOUS = ["yes", "No", "ON", "off", "y", "n", "null", "~", "", "1:30", "190:20:30", "2024-01-01", "2001-12-14t21:59:43.10-05:00", "0777", "0x1F", "0b101", "1_000", "12345", "-0", "+12", ".5", "1.", "1e3", ".inf", "-.Inf", ".NaN", "=", "<<", "- x", "? x", "a: b", "a #b", "#c", "&a", "*a", "!tag", "%x", "@x", "`x", "|", ">", "'", '"', "  lead", "trail ", "tab\there", "nl\nnl", "cr\rcr", "nel\u0085x", "ls\u2028x", "bom\ufeffx", "del\u007fx", "nul\u0000x", "é/ß 精度", "😀", "\ud800 lone", "x".repeat(300) + " y ".repeat(40)];
@@ -21,6 +21,47 @@ describe("mlruns/yaml", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("reads flat files without the YAML parser exactly as the parser reads them", () => {
+    // The parser's reading of a text: a last line only it can read sends the whole text to it.
+    const parsed = (text: string) => {
+      const all = parseYamlMap(text + "zz_parser_only: {a: 1}\n", "m.yaml");
+      delete all.zz_parser_only;
+      return all;
+    };
+    const piece = fc.oneof(
+      fc.string({ unit: fc.constantFrom(..."aZ09_.-+/ :#'\"[]{}!&*|>%@`?,~\t\\"), maxLength: 8 }),
+      fc.string({ unit: fc.constantFrom(..."a1 :#-.'\"[]{}!&*|>%@`?,~"), maxLength: 4 }),
+      fc.constantFrom("yes", "No", "null", "~", "1:30", "0777", "0x1F", "1_000", "-1", "+.5", ".inf", "-.Inf", ".NaN", "...", "---", "- x", "-", "2024-01-01", "e1", "[]", "[ ]", "a b", "a  b", "x "),
+    );
+    const value = fc.oneof(piece, piece.map((p) => `"${p}"`), piece.map((p) => `'${p}'`));
+    const line = fc.tuple(fc.constantFrom("run_name", "status", "tags", "a", "_b", "c1", "run_name"), value).map(([k, v]) => (v === "" ? `${k}:` : `${k}: ${v}`));
+    let fast = 0;
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+        const text = lines.join("\n") + "\n";
+        const quick = flatYamlMap(text);
+        if (quick === undefined) return;
+        fast++;
+        expect(quick).toEqual(parsed(text));
+      }),
+      { numRuns: 20000 },
+    );
+    // What trackbook writes takes the quick path unless a string needed escapes.
+    fc.assert(
+      fc.property(strings, fc.integer(), (s, n) => {
+        const text = toYaml({ name: s, status: n, end_time: null, tags: [], run_id: "0123abcd" });
+        const quick = flatYamlMap(text);
+        if (quick !== undefined) expect(quick).toEqual(parsed(text));
+        // Printable ASCII needs no escapes, so the file is all simple lines.
+        if (/^[\x20\x21\x23-\x5b\x5d-\x7e]*$/.test(s)) expect(quick).toBeDefined();
+      }),
+      { numRuns: 2000 },
+    );
+    expect(fast).toBeGreaterThan(500);
+    expect(flatYamlMap("a: 1\na: 2\n")).toBeUndefined();
+    expect(flatYamlMap("__proto__: x\n")).toBeUndefined();
   });
 
   it("writes plain only what cannot mean anything else, and sorts keys as safe_dump does", () => {

@@ -10,8 +10,10 @@ import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TrackerError } from "../../errors.js";
-import { assertSafePath, type BundleSink } from "../io.js";
+import { assertSafePath, type BundleSink, type FileBatch } from "../io.js";
+import { packMetrics, type WriteReply } from "./bundle-jobs.js";
 import { fsError } from "./fs-errors.js";
+import { jobFailure, ThreadPool } from "./thread-pool.js";
 
 /**
  * File writes (and folder creations) in flight at once. Writes are queued, not awaited: the
@@ -24,8 +26,12 @@ import { fsError } from "./fs-errors.js";
  */
 const IN_FLIGHT = 8;
 
-/** Opens a folder sink at `target`, which must not exist or be an empty folder. */
-export async function openFolderSink(target: string): Promise<BundleSink> {
+/**
+ * Opens a folder sink at `target`, which must not exist or be an empty folder. With `threads` > 0
+ * (and a built worker entry), runs given as batches are formatted and written by that many
+ * worker threads (bundle-jobs.ts) while this thread reads the next runs.
+ */
+export async function openFolderSink(target: string, threads?: number): Promise<BundleSink> {
   const dest = resolve(target);
   const existing = await stat(dest).catch(() => undefined);
   if (existing && (!existing.isDirectory() || (await readdir(dest)).length > 0)) {
@@ -54,9 +60,34 @@ export async function openFolderSink(target: string): Promise<BundleSink> {
     }
     return p;
   };
+  const pool = ThreadPool.start(threads);
+  /** Packed-point buffers the workers gave back, to fill again. */
+  const spare: Float64Array[] = [];
+  const writeBatch = async (batch: FileBatch): Promise<void> => {
+    for (const p of [...batch.dirs, ...batch.files.map((f) => f.path), ...batch.metrics.map((m) => m.path)]) assertSafePath(p);
+    pending.throwIfFailed();
+    const { packed, columns } = packMetrics(batch.metrics, spare.pop());
+    const job = { kind: "write" as const, root: temp, dirs: batch.dirs, files: batch.files.map((f): [string, Uint8Array] => [f.path, f.data]), metrics: packed, columns };
+    const done = pool!.run<WriteReply>(job, [columns.buffer as ArrayBuffer]).then(
+      (r) => {
+        if (spare.length < 2 * pool!.size) spare.push(r.columns);
+        let small = 0;
+        for (const f of batch.files) small += f.data.length;
+        batch.onFormatted?.(r.bytes - small);
+      },
+      (e: unknown) => Promise.reject(jobFailure(e, (path) => `write ${path === undefined ? dest : join(dest, path)}`)),
+    );
+    pending.track(done);
+    await pending.room();
+  };
+  const close = async () => {
+    await pending.drain();
+    await pool?.close();
+  };
   return {
     label: `folder ${dest}`,
     rootUri: pathToFileURL(dest).href,
+    ...(pool ? { writeBatch } : {}),
     async mkdir(path) {
       assertSafePath(path);
       pending.throwIfFailed();
@@ -73,7 +104,7 @@ export async function openFolderSink(target: string): Promise<BundleSink> {
       await pending.room();
     },
     async commit() {
-      await pending.drain();
+      await close();
       pending.throwIfFailed();
       if (existing) await rmdir(dest);
       await rename(temp, dest).catch((e) => {
@@ -81,7 +112,7 @@ export async function openFolderSink(target: string): Promise<BundleSink> {
       });
     },
     async abort() {
-      await pending.drain();
+      await close();
       await rm(temp, { recursive: true, force: true });
     },
   };

@@ -136,7 +136,7 @@ function checkOverlap(label: string, entries: ZipEntry[], cdOffset: number): voi
 }
 
 /** The bytes of one file entry, decompressed and checked against its size and CRC. */
-export async function readZipEntry(access: RandomAccess, label: string, entry: ZipEntry): Promise<Uint8Array> {
+export async function readZipEntry(access: RandomAccess, label: string, entry: ZipEntry, crc: (data: Uint8Array) => number = crc32): Promise<Uint8Array> {
   // One read for the local header and the data, guessing the local extra field is at most 64 bytes
   // (it is what the directory says, or ZIP64's 20); a second read only when it is longer.
   const guess = Math.min(access.size - entry.localOffset, 30 + entry.nameBytes + 64 + entry.compressedSize);
@@ -157,6 +157,6 @@ export async function readZipEntry(access: RandomAccess, label: string, entry: Z
     }
   }
   if (data.length !== entry.size) throw zipRefused(label, `entry '${entry.name}' is not the size its header declares`);
-  if (crc32(data) !== entry.crc) throw zipRefused(label, `entry '${entry.name}' fails its CRC check (the file is damaged)`);
+  if (crc(data) !== entry.crc) throw zipRefused(label, `entry '${entry.name}' fails its CRC check (the file is damaged)`);
   return data;
 }

@@ -25,8 +25,8 @@ function lowerBound(paths: readonly string[], key: string): number {
   return lo;
 }
 
-/** Opens a zip archive as a bundle source. */
-export async function openZipSource(access: RandomAccess, label: string, limits: Partial<ZipLimits> = {}): Promise<BundleSource> {
+/** Opens a zip archive as a bundle source; `crc32` checks entries (Node passes its native one). */
+export async function openZipSource(access: RandomAccess, label: string, limits: Partial<ZipLimits> = {}, crc32?: (data: Uint8Array) => number): Promise<BundleSource> {
   const entries = await readZipDirectory(access, label, limits);
   const files = new Map<string, number>();
   const dirs = new Set<string>();
@@ -94,7 +94,7 @@ export async function openZipSource(access: RandomAccess, label: string, limits:
       if (at < 0) throw new TrackerError("RESOURCE_DOES_NOT_EXIST", `zip ${label} has no file '${path}'.`);
       const e = entry(at);
       if (e.size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `'${path}' in zip ${label} has ${e.size} bytes; the limit for this file is ${maxBytes}.`);
-      return readZipEntry(access, label, e);
+      return readZipEntry(access, label, e, crc32);
     },
     async close() {
       await access.close?.();

@@ -52,6 +52,8 @@ export class ZipWriter {
   constructor(
     private readonly sink: ByteSink,
     when: Date = new Date(),
+    /** The CRC-32 to use (Node passes its native one; the default is crc32.ts). */
+    private readonly crc: (data: Uint8Array, crc?: number) => number = crc32,
   ) {
     this.dosTime = (when.getHours() << 11) | (when.getMinutes() << 5) | (when.getSeconds() >> 1);
     this.dosDate = (Math.max(0, when.getFullYear() - 1980) << 9) | ((when.getMonth() + 1) << 5) | when.getDate();
@@ -67,16 +69,16 @@ export class ZipWriter {
     await this.add(utf8.encode(name.endsWith("/") ? name : name + "/"), [], 0, 0, DIR_MODE);
   }
 
-  /** Adds a file from bytes or chunks. */
-  async addFile(name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  /** Adds a file from bytes or chunks; `knownCrc` is their CRC-32 when the caller computed it already. */
+  async addFile(name: string, data: Uint8Array | readonly Uint8Array[], knownCrc?: number): Promise<void> {
     const chunks = data instanceof Uint8Array ? [data] : data;
     let crc = 0;
     let size = 0;
     for (const c of chunks) {
-      crc = crc32(c, crc);
+      if (knownCrc === undefined) crc = this.crc(c, crc);
       size += c.length;
     }
-    await this.add(utf8.encode(name), chunks, size, crc, FILE_MODE);
+    await this.add(utf8.encode(name), chunks, size, knownCrc ?? crc, FILE_MODE);
   }
 
   private async add(name: Uint8Array, chunks: readonly Uint8Array[], size: number, crc: number, mode: number): Promise<void> {
