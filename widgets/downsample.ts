@@ -1,19 +1,16 @@
 /**
- * Min/max bucket downsampling (M4): the points of a series a chart draws when it has more than
- * its budget.
- *
- * The x range (or the zoomed part of it) is cut into equal-width buckets, about one per pixel
- * column, and each bucket keeps its first, last, lowest and highest point, in their original
- * order. A line through those points covers exactly the pixels the full series would, so every
- * spike survives; LTTB, the usual alternative, picks one "representative" point per bucket and
- * drops spikes (perf-anchors §1e). On 1M points this costs a few milliseconds: one pass, no sort
- * when x is already in order (steps and wall times usually are).
+ * The points of a series a chart draws when it has more than its budget: min/max buckets (M4)
+ * over the x range or the zoomed part of it, about one bucket per pixel column, each keeping its
+ * first, last, lowest and highest point. The kernel and its bucket grid are in src/m4.ts, shared
+ * with the IndexedDB store's summaries. On 1M points this costs a few milliseconds: one pass, no
+ * sort when x is already in order (steps and wall times usually are).
  *
  * Non-finite values (NaN, ±Inf) are never picked as a bucket's min or max, so one NaN cannot
  * hide a bucket's real extremes; {@link finitePoints} says how many a series has.
  *
  * @module
  */
+import { m4 } from "../src/m4.js";
 
 /** A series in columns: `x[i]` and `y[i]` form point `i`. */
 export type XY = { x: ArrayLike<number>; y: ArrayLike<number> };
@@ -51,37 +48,11 @@ export function downsample(series: XY, options: DownsampleOptions = {}): Uint32A
   const [from, to] = options.xDomain ? rangeOf(series.x, order, options.xDomain) : [0, order ? order.length : series.x.length];
   const n = to - from;
   if (n <= Math.max(budget, options.rawLimit ?? 0)) return order ? order.slice(from, to) : iota(from, to);
-  return m4(series, order, from, to, Math.floor(budget / 4));
-}
-
-/** Each bucket's first, last, min and max over positions `[from, to)` of the x order. */
-function m4(s: XY, order: Uint32Array | undefined, from: number, to: number, buckets: number): Uint32Array {
-  const { x, y } = s;
-  const at = (p: number) => (order ? order[p]! : p);
-  const x0 = x[at(from)]!;
-  const span = x[at(to - 1)]! - x0;
-  // With no x extent (every x equal) the buckets split the points evenly by position instead.
-  const bucketOf = span > 0 ? (p: number) => Math.min(buckets - 1, Math.floor(((x[at(p)]! - x0) / span) * buckets)) : (p: number) => Math.floor(((p - from) / (to - from)) * buckets);
-  const out = new Uint32Array(4 * buckets);
-  let k = 0;
-  let p = from;
-  while (p < to) {
-    const b = bucketOf(p);
-    let q = p;
-    let lo = -1;
-    let hi = -1;
-    for (; q < to && bucketOf(q) === b; q++) {
-      const v = y[at(q)]!;
-      if (!Number.isFinite(v)) continue;
-      if (lo < 0 || v < y[at(lo)]!) lo = q;
-      if (hi < 0 || v > y[at(hi)]!) hi = q;
-    }
-    // Positions in drawing order, each once (min and max may be the bucket's ends).
-    const picks = [p, lo, hi, q - 1].filter((v) => v >= 0).sort((a, c) => a - c);
-    for (let j = 0; j < picks.length; j++) if (j === 0 || picks[j] !== picks[j - 1]) out[k++] = at(picks[j]!);
-    p = q;
-  }
-  return out.slice(0, k);
+  if (!order) return m4(series.x, series.y, from, to, Math.floor(budget / 4));
+  // x out of order: cut the points sorted by x, then name them by their own index.
+  const x = Float64Array.from(order.subarray(from, to), (i) => series.x[i]!);
+  const y = Float64Array.from(order.subarray(from, to), (i) => series.y[i]!);
+  return m4(x, y, 0, x.length, Math.floor(budget / 4)).map((p) => order[from + p]!);
 }
 
 /**

@@ -90,7 +90,9 @@ export function metricChartSpec(series: readonly ChartSeries[], options: MetricC
   const base = {
     $schema: VEGA_LITE_V5,
     ...(options.title ? { title: options.title } : {}),
-    data: { name: "points", values: rows },
+    description: `${keys.join(", ") || "no metric"} of ${labels.size} run${labels.size === 1 ? "" : "s"}`,
+    // Rows hold numbers already: no parsing step (it would copy every row on every redraw).
+    data: { name: "points", values: rows, format: { parse: null } },
     usermeta: { trackbook: { widget: "metric-chart", series: accounts } },
   };
   if (keys.length <= 1) return { ...base, width, height, layer: layers };
@@ -149,20 +151,19 @@ function lineLayers(x: ChartX, options: MetricChartOptions, color: { domain: str
       : { field: "x", type: "quantitative", title: x === "step" ? "step" : x === "relative" ? "relative time (s)" : x.metric, ...(options.xDomain ? { scale: { domain: [...options.xDomain] } } : {}) };
   const yEnc = (field: string) => ({ field, type: "quantitative", title: "value", scale: options.yScale === "log" ? { type: "log" } : { type: "linear", zero: false } });
   const colorEnc = { field: "run", type: "nominal", title: "run", scale: color, legend: { symbolOpacity: 1 } };
-  const tooltip = [
-    { field: "run", type: "nominal" },
-    { field: "key", type: "nominal" },
-    { field: "step", type: "quantitative" },
-    { field: "y", type: "quantitative", title: "value" },
-  ];
+  // A line is one mark: vega hands a tooltip or hover the line's first point whatever the pointer is
+  // near, so a per-point tooltip would show the wrong step. The run's name is what it can tell.
+  // No per-point ARIA text either: building it formats every point on every redraw (most of
+  // vega's time at 10k points); the chart's description says what it shows instead.
+  const tooltip = { field: "run", type: "nominal" };
   const raw = {
-    mark: { type: "line", strokeWidth: 1.5, ...(options.smoothing ? { opacity: 0.25 } : {}) },
+    mark: { type: "line", strokeWidth: 1.5, aria: false, ...(options.smoothing ? { opacity: 0.25 } : {}) },
     encoding: { x: xEnc, y: yEnc("y"), color: colorEnc, detail: { field: "key" }, tooltip },
     // Drag to pan, wheel to zoom; a renderer re-downsamples the visible range on each change.
     params: [{ name: "zoom", select: { type: "interval", encodings: ["x"] }, bind: "scales" }],
   };
   if (!options.smoothing) return [raw];
-  return [raw, { mark: { type: "line", strokeWidth: 2 }, encoding: { x: xEnc, y: yEnc("smooth"), color: colorEnc, detail: { field: "key" }, tooltip } }];
+  return [raw, { mark: { type: "line", strokeWidth: 2, aria: false }, encoding: { x: xEnc, y: yEnc("smooth"), color: colorEnc, detail: { field: "key" }, tooltip } }];
 }
 
 /** Legend labels: the run name, with the id's start added where two runs share a name. */

@@ -139,10 +139,21 @@ export async function show(target: object | string, spec: VegaLiteSpec, options:
   return { view: result.view, finalize: () => result.finalize() };
 }
 
+/** The parts of a vega changeset the live chart uses. */
+type Changeset = {
+  insert(tuples: object[]): Changeset;
+  remove(tuples: object[]): Changeset;
+  modify(match: (t: object) => boolean, field: string, value: null): Changeset;
+  reflow(): Changeset;
+};
+
 /** The parts of a vega View in a page that the live chart uses. */
 type DomView = {
   data(name: string, values?: object[]): DomView & object[];
+  change(name: string, changes: Changeset): DomView;
+  changeset(): Changeset;
   signal(name: string, value?: unknown): DomView & unknown;
+  setState(state: { signals?: Record<string, unknown>; data?: Record<string, object[]> }): DomView;
   runAsync(): Promise<DomView>;
   scale(name: string): { domain(): number[] };
   addSignalListener(name: string, fn: (name: string, value: unknown) => void): void;
@@ -172,16 +183,19 @@ export type ChartHandle = Shown & {
  * ```
  */
 export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions & { intervalMs?: number } = {}): Promise<ChartHandle> {
-  const shown = await show(target, metricChartSpec(series, options));
+  const spec = metricChartSpec(series, options);
+  const shown = await show(target, spec);
   const view = shown.view as DomView;
+  const faceted = "facet" in spec;
   const rows = (domain: readonly [number, number] | undefined) => chartRows(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).rows;
+  const points = new RowSwap(view, "points");
   // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
   let applied = "all";
   const apply = (domain: readonly [number, number] | undefined, force = false): boolean => {
     const key = domain ? `${domain[0]}:${domain[1]}` : "all";
     if (key === applied && !force) return false;
     applied = key;
-    view.data("points", rows(domain));
+    points.swap(rows(domain));
     return true;
   };
   let wanted: readonly [number, number] | undefined;
@@ -203,10 +217,15 @@ export async function showMetricChart(target: object | string, series: readonly 
   return {
     ...shown,
     async zoom(domain) {
-      // New points and the new x domain in one dataflow run. The interval selection bound to the
-      // x scale drives its domain; null clears it (shows all).
-      apply(domain ? [domain[0], domain[1]] : undefined);
-      view.signal("zoom_x", domain ? [domain[0], domain[1]] : null);
+      const d: [number, number] | null = domain ? [domain[0], domain[1]] : null;
+      apply(d ?? undefined);
+      // New points and the new x domain in one dataflow run, so each point is encoded once. The
+      // interval selection bound to the x scale drives its domain: from `zoom_x` in a faceted
+      // chart, else from the selection's store, which vega-lite fills in a second run after
+      // `zoom_x` changes (encoding every point again). Setting both as view state does it in
+      // one run; the store's tuple is the one an interaction on the chart's first layer writes.
+      const store = d ? [{ unit: "layer_0", fields: view.signal("zoom_tuple_fields"), values: [d] }] : [];
+      view.setState(faceted ? { signals: { zoom_x: d } } : { signals: { zoom_x: d }, data: { zoom_store: store } });
       await view.runAsync();
     },
     update(next) {
@@ -224,6 +243,54 @@ export async function showMetricChart(target: object | string, series: readonly 
       shown.finalize();
     },
   };
+}
+
+/**
+ * Replaces the rows of a view's dataset while reusing its tuples: each old tuple takes a new row's
+ * values and vega passes it on as modified; only the difference in count is inserted or removed.
+ * Removing every tuple and inserting new ones (`view.data(name, rows)`) makes vega drop and
+ * rebuild a scenegraph item per row and sweep its maps, about half of a redraw at 10k rows.
+ */
+class RowSwap {
+  /** The dataset's tuples, in order. */
+  private tuples: Record<string, unknown>[];
+
+  constructor(
+    private readonly view: DomView,
+    private readonly name: string,
+  ) {
+    this.tuples = [...(view.data(name) as unknown as Record<string, unknown>[])];
+  }
+
+  /** Queues the change; the view's next run applies it. */
+  swap(rows: readonly object[]): void {
+    const next = rows as readonly Record<string, unknown>[];
+    const keep = Math.min(this.tuples.length, next.length);
+    const fields = new Set<string>();
+    for (let i = 0; i < keep; i++) {
+      const t = this.tuples[i]!;
+      const r = next[i]!;
+      for (const f in r) {
+        if (t[f] !== r[f]) {
+          t[f] = r[f];
+          fields.add(f);
+        }
+      }
+    }
+    const changes = this.view.changeset();
+    if (next.length > keep) {
+      const added = next.slice(keep).map((r) => ({ ...r }));
+      changes.insert(added);
+      this.tuples.push(...added);
+    } else if (this.tuples.length > keep) {
+      changes.remove(this.tuples.splice(keep));
+    }
+    // The values are written already: a predicate that matches nothing only tells vega which
+    // fields changed, and reflow() hands every kept tuple on as modified.
+    for (const f of fields) changes.modify(() => false, f, null);
+    if (fields.size > 0) changes.reflow();
+    this.view.change(this.name, changes);
+  }
 }
 
 /** Calls `fn` at the next frame (or in 16 ms where there are no frames). */
