@@ -9,8 +9,8 @@
  * alternative, picks one "representative" point per bucket and drops spikes (perf-anchors §1e).
  *
  * The grid is aligned: bucket edges sit at whole multiples of the bucket width, and that width is
- * a whole multiple of a power of two (`unit`), within 1/16 of the narrowest width that fits the
- * range into the bucket count. Any finer grid of power-of-two cells no wider than `unit` nests in
+ * a whole multiple of a power of two (`unit`), within 1/8 of the narrowest width that fits the
+ * range into the bucket count (so a cut has 89–100% of the buckets asked for). Any finer grid of power-of-two cells no wider than `unit` nests in
  * it, which is what lets a store summarise each chunk once, when it is written, into cells, and
  * later cut any long enough range from those cells with exactly the result the raw points give.
  *
@@ -32,7 +32,7 @@ export type Grid = { unit: number; per: number; origin: number; buckets: number 
  *
  * @example
  * ```ts
- * const g = gridFor(0, 999_999, 600)!; // buckets of g.unit × g.per = 1,728 steps
+ * const g = gridFor(0, 999_999, 600)!; // buckets of g.unit × g.per = 128 × 14 = 1,792 steps
  * ```
  */
 export function gridFor(x0: number, xN: number, buckets: number): Grid | undefined {
@@ -41,8 +41,9 @@ export function gridFor(x0: number, xN: number, buckets: number): Grid | undefin
   // span/(buckets - 1) never does (⌊a⌋ - ⌊b⌋ < a - b + 1). The wider one is the fallback.
   for (const across of [buckets, buckets - 1]) {
     const target = (xN - x0) / across;
-    const unit = 2 ** (Math.floor(Math.log2(target)) - 4);
-    if (!(unit > 0) || !Number.isFinite(unit)) return undefined;
+    const unit = 2 ** (Math.floor(Math.log2(target)) - 3);
+    // Bucket numbers must be exact integers: x / unit within 2^52.
+    if (!(unit > 0) || !(Math.max(Math.abs(x0), Math.abs(xN)) / unit < 2 ** 52)) return undefined;
     const per = Math.ceil(target / unit);
     const origin = Math.floor(Math.floor(x0 / unit) / per);
     if (Math.floor(Math.floor(xN / unit) / per) - origin < buckets || across < buckets) return { unit, per, origin, buckets };
@@ -68,6 +69,7 @@ export function m4Into(x: ArrayLike<number>, y: ArrayLike<number>, from: number,
       b = Math.max(b, Math.floor(((p - from) / (to - from)) * buckets));
       end = Math.min(to, Math.max(p + 1, from + Math.ceil(((b + 1) * (to - from)) / buckets)));
     }
+    // The bucket's first point is in it whatever rounding says, so every bucket moves on.
     let lo = -1;
     let hi = -1;
     let lv = Infinity;
@@ -76,7 +78,7 @@ export function m4Into(x: ArrayLike<number>, y: ArrayLike<number>, from: number,
     // Comparisons with NaN are false, and the ±Infinity tests leave out the infinities, so only
     // finite values become a bucket's min or max; strict comparisons keep the earliest of equals.
     if (g) {
-      for (; q < to && x[q]! < end; q++) {
+      for (; q < to && (q === p || x[q]! < end); q++) {
         const v = y[q]!;
         if (v < lv && v !== -Infinity) {
           lv = v;
@@ -100,7 +102,6 @@ export function m4Into(x: ArrayLike<number>, y: ArrayLike<number>, from: number,
         }
       }
     }
-    // A bucket always holds its first point, so q > p here.
     out[k++] = p;
     let at = p;
     if (lo >= 0) {
