@@ -86,5 +86,5 @@ export { openStore, registerStore, supportedSchemes } from "./store/registry.js"
 export type { StoreFactory } from "./store/registry.js";
 export { hasModels, metricColumns, metricHistorySummary, searchAllRuns, MODEL_STORE_METHODS } from "./store/store.js";
 export { cutHistory } from "./downsample.js";
-export type { ModelStore, ModelStoreMethod, TrackingStore } from "./store/store.js";
+export type { HistoryReader, ModelStore, ModelStoreMethod, TrackingStore } from "./store/store.js";
 export { compileRunFilter, compileRunOrderBy, parseRunFilter } from "./search/index.js";

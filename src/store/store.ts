@@ -220,6 +220,9 @@ export async function logBatches(store: TrackingStore, entries: BatchEntry[]): P
   throwFirst(errors);
 }
 
+/** What reads metric histories: a store, or a tracker (which flushes first). */
+export type HistoryReader = Pick<TrackingStore, "getMetricHistory" | "getMetricHistorySummary">;
+
 /**
  * One key's history cut for a chart: the store's `getMetricHistorySummary` when it has one, else
  * {@link cutHistory} of the whole history. Bad options are INVALID_PARAMETER_VALUE.
@@ -230,7 +233,7 @@ export async function logBatches(store: TrackingStore, entries: BatchEntry[]): P
  * cut.count; // points in the history; cut.steps.length ≤ 10,000
  * ```
  */
-export async function metricHistorySummary(store: TrackingStore, runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary> {
+export async function metricHistorySummary(store: HistoryReader, runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary> {
   if (store.getMetricHistorySummary) return store.getMetricHistorySummary(runId, key, options);
   validateRunId(runId);
   validateKey("metric", key);
