@@ -112,6 +112,19 @@ export function summarySuite(freshName: () => string, runs: number): void {
       }
     });
 
+    it("cuts exactly when more chunks end on one step than one read of summaries brings", async () => {
+      const store = await openIdbStore(freshName());
+      try {
+        // 300k points logged at step 10 (nine chunks end on it), between a few ordinary steps.
+        const n = 300_020;
+        const steps = Float64Array.from({ length: n }, (_, i) => (i < 10 ? i : i >= n - 10 ? i - n + 21 : 10));
+        const runId = await logHistory(store, steps, makeValues(n, 9, [150_000], []), [100_000]);
+        for (const stepRange of [[10, 10], [5, 15], [10, 30], [-5, 9]] as const) await expectExactCut(store, runId, { budget: 400, stepRange });
+      } finally {
+        await store.close();
+      }
+    });
+
     it("cuts a long history from its summaries: chunks whose points changed behind the store's back are not read", async () => {
       const name = freshName();
       const store = await openIdbStore(name);
@@ -143,7 +156,7 @@ export function summarySuite(freshName: () => string, runs: number): void {
       }
     });
 
-    it("cuts chunks that have no summary (written before schema version 3) exactly, from the chunks themselves", async () => {
+    it("cuts chunks that have no summary (written before schema version 3) exactly, from the chunks themselves, and goes on summarising new ones", async () => {
       const name = freshName();
       const store = await openIdbStore(name);
       const n = 200_000;
@@ -152,7 +165,14 @@ export function summarySuite(freshName: () => string, runs: number): void {
       await dropSummaries(name);
       const again = await openIdbStore(name);
       try {
-        for (const options of [{ budget: 2400 }, { budget: 400, stepRange: [30_000, 400_000] as const }, { budget: 40, rawLimit: 5000, stepRange: [3000, 15_000] as const }]) await expectExactCut(again, runId, options);
+        const cases = [{ budget: 2400 }, { budget: 400, stepRange: [30_000, 400_000] as const }, { budget: 40, rawLimit: 5000, stepRange: [3000, 15_000] as const }];
+        for (const options of cases) await expectExactCut(again, runId, options);
+        // New points get summaries; old and new chunks together still cut exactly.
+        const more = Float64Array.from({ length: 100_000 }, (_, i) => 3 * (n + i));
+        const flush: PackedFlush = { kv: [], runIds: [runId], keys: ["loss"], points: { runSlots: new Uint32Array(100_000), keyIds: new Uint32Array(100_000), steps: more, values: makeValues(100_000, 5, [777], []), timestamps: more.map((s) => T + s) } };
+        await again.logPacked(flush);
+        expect(await countSummaries(name, runId)).toBeGreaterThan(0);
+        for (const options of [...cases, { budget: 400, stepRange: [500_000, 800_000] as const }]) await expectExactCut(again, runId, options);
       } finally {
         await again.close();
       }
@@ -196,8 +216,17 @@ async function scribbleOverSummarisedChunks(name: string, runId: string): Promis
   });
 }
 
+/** Leaves the database as versions before 3 wrote it: no summaries, and series that do not know whether their steps go down. */
 async function dropSummaries(name: string): Promise<void> {
-  await withDb(name, async (db) => db.clear("summaries"));
+  await withDb(name, async (db) => {
+    const tx = db.transaction(["summaries", "series"], "readwrite");
+    await tx.objectStore("summaries").clear();
+    for (const row of await tx.objectStore("series").getAll()) {
+      const { ascending: _a, lastStep: _l, ...old } = row;
+      await tx.objectStore("series").put(old);
+    }
+    await tx.done;
+  });
 }
 
 async function countSummaries(name: string, runId: string): Promise<number> {

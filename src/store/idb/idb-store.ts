@@ -283,7 +283,7 @@ export class IdbStore implements TrackingStore {
     validateRunId(runId);
     validateKey("metric", key);
     validateSummaryOptions(options);
-    return this.conn.tx(["runs", "chunks", "summaries"], "readonly", "reading a metric history summary", async (tx) => {
+    return this.conn.tx(["runs", "series", "chunks", "summaries"], "readonly", "reading a metric history summary", async (tx) => {
       if ((await tx.objectStore("runs").getKey(runId)) === undefined) throw notFound.run(runId);
       return readSummary(tx, runId, key, options);
     });

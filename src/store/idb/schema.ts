@@ -61,8 +61,12 @@ export type ChunkRow = { runId: string; key: string; chunkNo: number; values: Fl
 /** A chunk still open to merging: its number and length. */
 export type OpenChunk = [chunkNo: number, length: number];
 
-/** Where one key's history continues: the next chunk number and the open chunks, oldest first. */
-export type SeriesRow = { runId: string; key: string; next: number; open: OpenChunk[] };
+/**
+ * Where one key's history continues: the next chunk number and the open chunks, oldest first;
+ * and whether its steps never went down, with the last step (v3; absent on series begun
+ * before, which are read as if their steps might go down).
+ */
+export type SeriesRow = { runId: string; key: string; next: number; open: OpenChunk[]; ascending?: boolean; lastStep?: number };
 
 /** One artifact file. */
 export type ArtifactRow = { runId: string; path: string; size: number; blob: Blob };
@@ -73,7 +77,7 @@ export interface TrackbookDB extends DBSchema {
   runs: { key: string; value: RunRow; indexes: { experimentId: string; newest: [string, string, number] } };
   chunks: { key: [string, string, number]; value: ChunkRow };
   series: { key: [string, string]; value: SeriesRow };
-  summaries: { key: [string, string, number]; value: SummaryRow };
+  summaries: { key: [string, string, number]; value: SummaryRow; indexes: { last: [string, string, number] } };
   artifacts: { key: [string, string]; value: ArtifactRow };
 }
 
@@ -124,7 +128,8 @@ const STEPS: ReadonlyArray<(db: TrackbookIDB, tx: UpgradeTx) => Promise<void>> =
     await flush();
   },
   async (db) => {
-    db.createObjectStore("summaries", { keyPath: ["runId", "key", "chunkNo"] });
+    // `last` finds the chunks a zoomed range reaches without reading the others (steps ascending).
+    db.createObjectStore("summaries", { keyPath: ["runId", "key", "chunkNo"] }).createIndex("last", ["runId", "key", "last"]);
   },
 ];
 

@@ -35,6 +35,9 @@ export type SummaryRow = {
   chunkNo: number;
   /** Points in the chunk. */
   n: number;
+  /** The chunk's first and last step (indexed: `last`). */
+  first: number;
+  last: number;
   /** log2 of the cell width in steps (-Infinity when every step of the chunk is the same). */
   cell: number;
   at: Uint16Array;
@@ -65,23 +68,17 @@ export function summaryOf(row: ChunkRow): SummaryRow | undefined {
   const values = Float64Array.from(at, (i) => row.values[i]!);
   const t = row.timestamps;
   const timestamps: TimeColumn = ArrayBuffer.isView(t) ? Float64Array.from(at, (i) => t[i]!) : { base: t.base, offsets: Int32Array.from(at, (i) => t.offsets[i]!) };
-  return { runId: row.runId, key: row.key, chunkNo: row.chunkNo, n, cell, at, values, steps: ArrayBuffer.isView(row.steps) ? Float64Array.from(at, (i) => steps[i]!) : { ...row.steps }, timestamps };
+  return { runId: row.runId, key: row.key, chunkNo: row.chunkNo, n, first: steps[0]!, last: steps[n - 1]!, cell, at, values, steps: ArrayBuffer.isView(row.steps) ? Float64Array.from(at, (i) => steps[i]!) : { ...row.steps }, timestamps };
 }
 
-/** The step of kept point `j` of `s`. */
-export function keptStep(s: SummaryRow, j: number): number {
-  return ArrayBuffer.isView(s.steps) ? s.steps[j]! : s.steps.first + s.at[j]! * s.steps.stride;
-}
-
-/** The kept points of `s` as columns. */
-export function summaryPoints(s: SummaryRow): { steps: Float64Array; values: Float64Array; timestamps: Float64Array } {
+/** Writes the kept points of `s` into `out` from `at`; returns the new end. */
+export function writeKept(s: SummaryRow, out: { steps: Float64Array; values: Float64Array; timestamps: Float64Array }, at: number): number {
   const m = s.at.length;
-  const steps = new Float64Array(m);
-  const timestamps = new Float64Array(m);
+  out.values.set(s.values, at);
+  if (ArrayBuffer.isView(s.steps)) out.steps.set(s.steps, at);
+  else for (let j = 0; j < m; j++) out.steps[at + j] = s.steps.first + s.at[j]! * s.steps.stride;
   const t = s.timestamps;
-  for (let j = 0; j < m; j++) {
-    steps[j] = keptStep(s, j);
-    timestamps[j] = ArrayBuffer.isView(t) ? t[j]! : t.base + t.offsets[j]!;
-  }
-  return { steps, values: s.values, timestamps };
+  if (ArrayBuffer.isView(t)) out.timestamps.set(t, at);
+  else for (let j = 0; j < m; j++) out.timestamps[at + j] = t.base + t.offsets[j]!;
+  return at + m;
 }

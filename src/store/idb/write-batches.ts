@@ -88,7 +88,7 @@ export async function applyBatches(tx: BatchTx, entries: readonly BatchEntry[], 
   const states = await Promise.all(work.map((w) => series.get([w.runId, w.key])));
   await Promise.all(
     work.map(async ({ runId, key, points }, k) => {
-      const s = states[k] ?? { runId, key, next: 0, open: [] };
+      const s = states[k] ?? { runId, key, next: 0, open: [], ascending: true };
       const written = new Map<number, ChunkRow>();
       await appendPoints(s, points, {
         get: async (no) => {
