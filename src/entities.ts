@@ -112,6 +112,22 @@ export type MetricHistory = {
   timestamps: Float64Array;
 };
 
+/** What {@link MetricHistorySummary} keeps of a history (see `getMetricHistorySummary`). */
+export type HistorySummaryOptions = {
+  /** At most this many points come back (at least 4): 4 per bucket. Default 2,400 (a 600-pixel plot). */
+  budget?: number;
+  /** Every point of the range comes back when it holds at most this many (default: the budget). */
+  rawLimit?: number;
+  /** Only points whose step is in `[lo, hi]` (a zoomed chart); default every point. */
+  stepRange?: readonly [number, number];
+};
+
+/**
+ * A cut of one key's history: the points a chart of it draws (each bucket's first, last, min and
+ * max point, or every point when few), as columns, and how many points the range holds.
+ */
+export type MetricHistorySummary = MetricHistory & { count: number };
+
 /** One page of runs from a search. */
 export type RunPage = {
   runs: Run[];

@@ -43,12 +43,14 @@ export type {
   CreateRunInput,
   Experiment,
   ExperimentPage,
+  HistorySummaryOptions,
   KeyValue,
   LifecycleStage,
   LogBatch,
   Metric,
   MetricColumns,
   MetricHistory,
+  MetricHistorySummary,
   Param,
   Run,
   RunData,
@@ -82,6 +84,7 @@ export { newRunId, newExperimentId } from "./ids.js";
 export { MemoryStore } from "./store/memory/memory-store.js";
 export { openStore, registerStore, supportedSchemes } from "./store/registry.js";
 export type { StoreFactory } from "./store/registry.js";
-export { hasModels, metricColumns, searchAllRuns, MODEL_STORE_METHODS } from "./store/store.js";
-export type { ModelStore, ModelStoreMethod, TrackingStore } from "./store/store.js";
+export { hasModels, metricColumns, metricHistorySummary, searchAllRuns, MODEL_STORE_METHODS } from "./store/store.js";
+export { cutHistory } from "./downsample.js";
+export type { HistoryReader, ModelStore, ModelStoreMethod, TrackingStore } from "./store/store.js";
 export { compileRunFilter, compileRunOrderBy, parseRunFilter } from "./search/index.js";

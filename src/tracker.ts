@@ -12,7 +12,9 @@ import {
   DEFAULT_EXPERIMENT_ID,
   type Experiment,
   type ExperimentPage,
+  type HistorySummaryOptions,
   type MetricHistory,
+  type MetricHistorySummary,
   type Run,
   type RunPage,
   type SearchExperimentsQuery,
@@ -24,7 +26,7 @@ import { systemTags } from "./source.js";
 import type { LoggedModel, ModelVersion, RegisteredModel } from "./models.js";
 import * as registry from "./model-registry.js";
 import { openStore, uriScheme } from "./store/registry.js";
-import type { TrackingStore } from "./store/store.js";
+import { metricHistorySummary, type TrackingStore } from "./store/store.js";
 import { validateExperimentName } from "./validation.js";
 
 type ProcessEvents = { on(e: "beforeExit", f: () => void): void; off(e: "beforeExit", f: () => void): void };
@@ -307,6 +309,22 @@ export class Tracker {
     this.assertOpen();
     await this.client.settle();
     return this.store.getMetricHistory(runId, key);
+  }
+
+  /**
+   * One metric's history cut for a chart (flushes first): the points a min/max-bucket chart of
+   * it draws, read from the store's summaries where it keeps them (see
+   * `TrackingStore.getMetricHistorySummary`), and how many points the range holds.
+   *
+   * @example
+   * ```ts
+   * const cut = await tb.getMetricHistorySummary(run.runId, "loss", { budget: 2400 });
+   * ```
+   */
+  async getMetricHistorySummary(runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary> {
+    this.assertOpen();
+    await this.client.settle();
+    return metricHistorySummary(this.store, runId, key, options);
   }
 
   /**

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { RUN_STATUSES, type RunStatus, type ViewType } from "./entities.js";
+import { RUN_STATUSES, type HistorySummaryOptions, type RunStatus, type ViewType } from "./entities.js";
 import { invalidParameter, TrackerError } from "./errors.js";
 
 /** MLflow's limits. */
@@ -97,6 +97,9 @@ export const messages = {
     `Run '${runId}' is deleted; restore it before logging to it (writes go only to active runs).`,
   experimentNotActive: (id: string) => `Experiment '${id}' is deleted; restore it before creating runs in it.`,
   metricNotFound: (runId: string, key: string) => `Run '${runId}' has no metric '${key}'.`,
+  summaryBudget: (n: unknown) => `Invalid summary budget ${describe(n)}: expected an integer of at least 4 (four points per bucket).`,
+  summaryRawLimit: (n: unknown) => `Invalid summary rawLimit ${describe(n)}: expected an integer ≥ 0.`,
+  summaryStepRange: (r: unknown) => `Invalid summary stepRange ${describe(r)}: expected [lo, hi], two numbers with lo ≤ hi.`,
 } as const;
 
 /** Short, safe rendering of a bad value for a message. */
@@ -206,6 +209,19 @@ export function resolveMaxResults(n: unknown): number {
 export function validateTime(t: unknown, which: "start" | "end"): asserts t is number {
   if (typeof t !== "number" || !Number.isSafeInteger(t) || t < 0) {
     throw invalidParameter(which === "start" ? messages.startTime(t) : messages.endTime(t));
+  }
+}
+
+/** Throws unless `o` is a valid {@link HistorySummaryOptions} (`getMetricHistorySummary`). */
+export function validateSummaryOptions(o: unknown): asserts o is HistorySummaryOptions | undefined {
+  if (o === undefined) return;
+  if (typeof o !== "object" || o === null) throw invalidParameter(`Invalid summary options ${describe(o)}: expected an object.`);
+  const { budget, rawLimit, stepRange } = o as Record<string, unknown>;
+  if (budget !== undefined && (typeof budget !== "number" || !Number.isSafeInteger(budget) || budget < 4)) throw invalidParameter(messages.summaryBudget(budget));
+  if (rawLimit !== undefined && (typeof rawLimit !== "number" || !Number.isSafeInteger(rawLimit) || rawLimit < 0)) throw invalidParameter(messages.summaryRawLimit(rawLimit));
+  if (stepRange !== undefined) {
+    const ok = Array.isArray(stepRange) && stepRange.length === 2 && stepRange.every((v) => typeof v === "number" && !Number.isNaN(v)) && stepRange[0] <= stepRange[1];
+    if (!ok) throw invalidParameter(messages.summaryStepRange(stepRange));
   }
 }
 

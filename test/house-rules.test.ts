@@ -31,7 +31,7 @@ const HEAVY: { name: string; test: (spec: string) => boolean; allowed: (file: st
  */
 const LAYERS: [number, RegExp][] = [
   [0, /^src\/(entities|errors)\.ts$/],
-  [1, /^src\/(validation|ids|run-names|source|artifacts|models|display-hook)\.ts$/],
+  [1, /^src\/(validation|ids|run-names|source|artifacts|models|display-hook|m4|downsample)\.ts$/],
   [2, /^src\/search\//],
   [3, /^src\/store\//],
   [4, /^src\/(metric-buffer|client)\.ts$/],

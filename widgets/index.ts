@@ -20,6 +20,8 @@ export { defaultColumns, formatCell, runTableModel, runTableSpec, type CellValue
 export { runTableHtml } from "./run-table-html.js";
 export { ema } from "./smoothing.js";
 export { VEGA_LITE_MIME, VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
-export { describeSpec, displayBundle, show, showMetricChart, toPNG, toSVG, type ChartHandle, type MimeBundle, type Shown } from "./render.js";
+export { describeSpec, displayBundle, show, toPNG, toSVG, type MimeBundle, type Shown } from "./render.js";
+export { showMetricChart, showStoredMetricChart, type ChartHandle, type StoredChartHandle } from "./render-chart.js";
+export { drawsFromCuts, loadChartSeries, type SeriesRef } from "./stored-series.js";
 export { display, enableNotebookDisplay, inTslab, liveDisplay, type LiveDisplay } from "./render-notebook.js";
 export { showRunTable, type RunTableHandle } from "./render-table.js";

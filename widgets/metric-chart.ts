@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { runColorScale } from "./colors.js";
+import { PALETTE, runColorScale } from "./colors.js";
 import { downsample } from "./downsample.js";
 import { ema } from "./smoothing.js";
 import { VEGA_LITE_V5, type VegaLiteSpec } from "./spec.js";
@@ -33,6 +33,11 @@ export type ChartSeries = {
   steps: ArrayLike<number>;
   values: ArrayLike<number>;
   timestamps: ArrayLike<number>;
+  /**
+   * How many points the history has, when `steps`/`values` are already a cut of it (a store's
+   * summary, {@link loadChartSeries}): what the chart's accounting reports. Default: all given.
+   */
+  points?: number;
 };
 
 /** What the x axis shows. */
@@ -68,7 +73,11 @@ export type MetricChartOptions = {
   colorScale?: { domain: string[]; range: string[] };
 };
 
-/** Per-series accounting kept in the spec's `usermeta.trackbook.series`. */
+/**
+ * Per-series accounting kept in the spec's `usermeta.trackbook.series`: the history's points, how
+ * many are drawn, and how many of those at hand cannot be (NaN, ±Inf, ≤ 0 on a log axis; for a
+ * series given as a cut, only the cut's points are looked at).
+ */
 export type SeriesAccount = { runId: string; run: string; key: string; points: number; drawn: number; leftOut: number };
 
 /**
@@ -86,11 +95,14 @@ export function metricChartSpec(series: readonly ChartSeries[], options: MetricC
   const x = options.x ?? "step";
   const { rows, accounts, keys, labels } = chartRows(series, options, true);
   const color = options.colorScale ?? runColorScale(series.filter((s) => keys.includes(s.key)).map((s) => ({ label: labels.get(s.runId)!, runId: s.runId })));
-  const layers = lineLayers(x, options, color);
+  const drawn = series.filter((s) => keys.includes(s.key));
+  const layers = lineLayers(x, options, color, drawn.length === 1 ? labels.get(drawn[0]!.runId)! : undefined);
   const base = {
     $schema: VEGA_LITE_V5,
     ...(options.title ? { title: options.title } : {}),
-    data: { name: "points", values: rows },
+    description: `${keys.join(", ") || "no metric"} of ${labels.size} run${labels.size === 1 ? "" : "s"}`,
+    // Rows hold numbers already: no parsing step (it would copy every row on every redraw).
+    data: { name: "points", values: rows, format: { parse: null } },
     usermeta: { trackbook: { widget: "metric-chart", series: accounts } },
   };
   if (keys.length <= 1) return { ...base, width, height, layer: layers };
@@ -108,13 +120,10 @@ export function metricChartSpec(series: readonly ChartSeries[], options: MetricC
  * series' points (a pass over every point; a redraw does not need it).
  */
 export function chartRows(series: readonly ChartSeries[], options: MetricChartOptions, account = false) {
-  const width = options.width ?? 600;
   const x = options.x ?? "step";
   const xMetric = typeof x === "object" ? x.metric : undefined;
   const keys = options.keys ?? [...new Set(series.map((s) => s.key))].filter((k) => k !== xMetric);
-  const drawnSeries = series.filter((s) => keys.includes(s.key)).length;
-  const budget = options.budget ?? 4 * width;
-  const rawLimit = options.rawLimit ?? Math.ceil(RAW_POINTS / Math.max(1, drawnSeries));
+  const { budget, rawLimit } = seriesLimits(series.filter((s) => keys.includes(s.key)).length, options);
   const labels = runLabels(series);
   const starts = x === "relative" ? runStarts(series) : new Map<string, number>();
   const logY = options.yScale === "log";
@@ -135,34 +144,43 @@ export function chartRows(series: readonly ChartSeries[], options: MetricChartOp
       drawn++;
       rows.push({ run: label, key: s.key, x: xv, y: v, step: s.steps[i]!, ...(smooth ? { smooth: smooth[i]! } : {}) });
     }
-    if (account) accounts.push({ runId: s.runId, run: label, key: s.key, points: s.values.length, drawn, leftOut: countLeftOut(s.values, xs, drawable) });
+    if (account) accounts.push({ runId: s.runId, run: label, key: s.key, points: s.points ?? s.values.length, drawn, leftOut: countLeftOut(s.values, xs, drawable) });
   }
   return { rows, accounts, keys, labels };
 }
 
 type Row = { run: string; key: string; x: number; y: number; step: number; smooth?: number };
 
-function lineLayers(x: ChartX, options: MetricChartOptions, color: { domain: string[]; range: string[] }): object[] {
+/** The point budget and raw limit of each of `drawn` series a chart draws with `options`. */
+export function seriesLimits(drawn: number, options: MetricChartOptions): { budget: number; rawLimit: number } {
+  return { budget: options.budget ?? 4 * (options.width ?? 600), rawLimit: options.rawLimit ?? Math.ceil(RAW_POINTS / Math.max(1, drawn)) };
+}
+
+/** The chart's line layers; `single` is the label of the one series drawn, if it is one. */
+function lineLayers(x: ChartX, options: MetricChartOptions, color: { domain: string[]; range: string[] }, single: string | undefined): object[] {
   const xEnc =
     x === "time"
       ? { field: "x", type: "temporal", title: "wall time" }
       : { field: "x", type: "quantitative", title: x === "step" ? "step" : x === "relative" ? "relative time (s)" : x.metric, ...(options.xDomain ? { scale: { domain: [...options.xDomain] } } : {}) };
   const yEnc = (field: string) => ({ field, type: "quantitative", title: "value", scale: options.yScale === "log" ? { type: "log" } : { type: "linear", zero: false } });
-  const colorEnc = { field: "run", type: "nominal", title: "run", scale: color, legend: { symbolOpacity: 1 } };
-  const tooltip = [
-    { field: "run", type: "nominal" },
-    { field: "key", type: "nominal" },
-    { field: "step", type: "quantitative" },
-    { field: "y", type: "quantitative", title: "value" },
-  ];
+  const legend = { symbolOpacity: 1 };
+  // A line is one mark: vega hands a tooltip or hover the line's first point whatever the pointer is
+  // near, so a per-point tooltip would show the wrong step. The run's name is what it can tell.
+  // No per-point ARIA text either: building it formats every point on every redraw (most of
+  // vega's time at 10k points); the chart's description says what it shows instead.
+  // One series is one line in its run's colour, with no legend (the tooltip names the run): a
+  // colour field would make vega group the rows into lines, a third of its work per row.
+  const group = single
+    ? { color: { value: color.range[color.domain.indexOf(single)] ?? PALETTE[0] }, tooltip: { value: single } }
+    : { color: { field: "run", type: "nominal", title: "run", scale: color, legend }, detail: { field: "key" }, tooltip: { field: "run", type: "nominal" } };
   const raw = {
-    mark: { type: "line", strokeWidth: 1.5, ...(options.smoothing ? { opacity: 0.25 } : {}) },
-    encoding: { x: xEnc, y: yEnc("y"), color: colorEnc, detail: { field: "key" }, tooltip },
+    mark: { type: "line", strokeWidth: 1.5, aria: false, ...(options.smoothing ? { opacity: 0.25 } : {}) },
+    encoding: { x: xEnc, y: yEnc("y"), ...group },
     // Drag to pan, wheel to zoom; a renderer re-downsamples the visible range on each change.
     params: [{ name: "zoom", select: { type: "interval", encodings: ["x"] }, bind: "scales" }],
   };
   if (!options.smoothing) return [raw];
-  return [raw, { mark: { type: "line", strokeWidth: 2 }, encoding: { x: xEnc, y: yEnc("smooth"), color: colorEnc, detail: { field: "key" }, tooltip } }];
+  return [raw, { mark: { type: "line", strokeWidth: 2, aria: false }, encoding: { x: xEnc, y: yEnc("smooth"), ...group } }];
 }
 
 /** Legend labels: the run name, with the id's start added where two runs share a name. */

@@ -10,10 +10,10 @@
  *   sends the bundle as one message (tslab's public API sends one mime per message, so the
  *   kernel's own writer is used: integration-notes §1.2).
  * - {@link show}: the interactive chart in a DOM element through vega-embed.
- * - {@link showMetricChart}: a page chart whose zoom re-cuts the full series.
  *
- * The notebook side (`display`, `liveDisplay`, runs drawing themselves) is in render-notebook.ts
- * and the virtualized DOM run table in render-table.ts; neither touches vega.
+ * The notebook side (`display`, `liveDisplay`, runs drawing themselves) is in render-notebook.ts,
+ * live metric charts that re-cut their points on zoom in render-chart.ts, and the virtualized DOM
+ * run table in render-table.ts; none of them imports vega.
  *
  * vega, vega-lite and vega-embed are loaded with `import()` on first use, so importing
  * `trackbook/widgets` costs nothing until something is drawn, and tslab (which cannot `require`
@@ -21,7 +21,6 @@
  *
  * @module
  */
-import { chartRows, metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
 import { VEGA_LITE_MIME, type VegaLiteSpec } from "./spec.js";
 
 /** A notebook display bundle: mime type → content. */
@@ -137,93 +136,6 @@ export async function show(target: object | string, spec: VegaLiteSpec, options:
   const mod = (await import("vega-embed")) as unknown as { default: (el: object | string, spec: object, opts: object) => Promise<Shown> };
   const result = await mod.default(target, spec, { actions: false, renderer: options.renderer ?? "canvas" });
   return { view: result.view, finalize: () => result.finalize() };
-}
-
-/** The parts of a vega View in a page that the live chart uses. */
-type DomView = {
-  data(name: string, values?: object[]): DomView & object[];
-  signal(name: string, value?: unknown): DomView & unknown;
-  runAsync(): Promise<DomView>;
-  scale(name: string): { domain(): number[] };
-  addSignalListener(name: string, fn: (name: string, value: unknown) => void): void;
-};
-
-/** A live metric chart in the page: {@link show} plus zooming that re-cuts the full series. */
-export type ChartHandle = Shown & {
-  /** Shows `[lo, hi]` of x (undefined: everything), with the points re-cut from the full series. */
-  zoom(domain?: readonly [number, number]): Promise<void>;
-  /**
-   * Replaces the series (e.g. with longer histories during training) and redraws in place: one
-   * change set to the chart's `points`, at most every `intervalMs` (default 250 ms; the last call
-   * wins), so a chart fed every step still redraws only a few times a second.
-   */
-  update(series: readonly ChartSeries[]): void;
-};
-
-/**
- * Draws a metric chart that stays exact under zoom: whenever the visible x range changes (wheel,
- * drag, or {@link ChartHandle.zoom}), the visible range is cut again from the full series and the
- * chart's `points` data is replaced (one change set, not a new chart), at most once per frame.
- *
- * @example
- * ```ts
- * const chart = await showMetricChart("#loss", series, { width: 800 });
- * await chart.zoom([500_000, 510_000]); // every raw point of that range is drawn
- * ```
- */
-export async function showMetricChart(target: object | string, series: readonly ChartSeries[], options: MetricChartOptions & { intervalMs?: number } = {}): Promise<ChartHandle> {
-  const shown = await show(target, metricChartSpec(series, options));
-  const view = shown.view as DomView;
-  const rows = (domain: readonly [number, number] | undefined) => chartRows(series, { ...options, ...(domain ? { xDomain: domain } : {}) }).rows;
-  // The range whose points are in the view, so a change that comes back as a signal is not cut twice.
-  let applied = "all";
-  const apply = (domain: readonly [number, number] | undefined, force = false): boolean => {
-    const key = domain ? `${domain[0]}:${domain[1]}` : "all";
-    if (key === applied && !force) return false;
-    applied = key;
-    view.data("points", rows(domain));
-    return true;
-  };
-  let wanted: readonly [number, number] | undefined;
-  let scheduled = false;
-  let updateTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastUpdate = 0;
-  view.addSignalListener("zoom", (_name, value) => {
-    const x = (value as { x?: [number, number] } | null)?.x;
-    wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
-    // Wheel and drag send many changes a frame: only the latest range is cut, once per frame.
-    if (scheduled) return;
-    scheduled = true;
-    requestFrame(() => {
-      scheduled = false;
-      // The range zoom() just drew comes back here too: nothing to cut or run again.
-      if (apply(wanted)) void view.runAsync();
-    });
-  });
-  return {
-    ...shown,
-    async zoom(domain) {
-      // New points and the new x domain in one dataflow run. The interval selection bound to the
-      // x scale drives its domain; null clears it (shows all).
-      apply(domain ? [domain[0], domain[1]] : undefined);
-      view.signal("zoom_x", domain ? [domain[0], domain[1]] : null);
-      await view.runAsync();
-    },
-    update(next) {
-      series = next;
-      if (updateTimer !== undefined) return;
-      updateTimer = setTimeout(() => {
-        updateTimer = undefined;
-        lastUpdate = Date.now();
-        apply(wanted, true);
-        void view.runAsync();
-      }, Math.max(0, lastUpdate + (options.intervalMs ?? 250) - Date.now()));
-    },
-    finalize() {
-      if (updateTimer !== undefined) clearTimeout(updateTimer);
-      shown.finalize();
-    },
-  };
 }
 
 /** Calls `fn` at the next frame (or in 16 ms where there are no frames). */

@@ -10,7 +10,7 @@ import { TrackerError } from "../src/errors.js";
 import { unpackFlush } from "../src/store/packed.js";
 import { LIMITS } from "../src/validation.js";
 import { openStore } from "../src/store/registry.js";
-import { hasModels, logBatches, MODEL_STORE_METHODS, type TrackingStore } from "../src/store/store.js";
+import { hasModels, logBatches, metricHistorySummary, MODEL_STORE_METHODS, type TrackingStore } from "../src/store/store.js";
 import type { MetricHistory } from "../src/entities.js";
 import type { HostApi, StoreCapabilities } from "./protocol.js";
 
@@ -114,6 +114,7 @@ export function createHostApi(uri?: string): HostObject {
     getRun: (runId) => use((s) => s.getRun(runId)),
     searchRuns: (query) => use((s) => s.searchRuns(query)),
     getMetricHistory: (runId, key) => use(async (s) => transferred(await s.getMetricHistory(runId, key))),
+    getMetricHistorySummary: (runId, key, options) => use(async (s) => transferred(await metricHistorySummary(s, runId, key, options))),
     logArtifact: (runId, path, data) => use((s) => s.logArtifact(runId, path, data)),
     logArtifactFile: (runId, path, localPath) =>
       use((s) =>
@@ -149,7 +150,7 @@ export function createHostApi(uri?: string): HostObject {
  * suite checks it), but a column that is only part of its buffer, or shares one, is copied: the
  * rest of that buffer is not ours to send.
  */
-function transferred(h: MetricHistory): MetricHistory {
+function transferred<H extends MetricHistory>(h: H): H {
   const cols = [h.steps, h.values, h.timestamps];
   const buffers = cols.map((c) => c.buffer);
   const whole = cols.every((c) => c.byteOffset === 0 && c.byteLength === c.buffer.byteLength) && new Set(buffers).size === buffers.length;

@@ -10,7 +10,7 @@
  * @module
  */
 import { transferHandlers, type TransferHandler } from "comlink";
-import type { LogBatch } from "../src/entities.js";
+import type { HistorySummaryOptions, LogBatch, MetricHistorySummary } from "../src/entities.js";
 import { invalidParameter, isTrackerError, TrackerError, type ErrorJson } from "../src/errors.js";
 import type { BatchEntry, ModelStoreMethod, PackedFlush, TrackingStore } from "../src/store/store.js";
 
@@ -20,9 +20,10 @@ type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[k
 /**
  * Which optional {@link TrackingStore} methods the host's store has; the remote side offers
  * exactly these. Derived from the interface, so a new optional store method does not compile
- * here until the host answers for it (`logBatches` is always offered: the host falls back).
+ * here until the host answers for it (`logBatches` and `getMetricHistorySummary` are always
+ * offered: the host falls back, so a history is cut in the worker and only the cut crosses).
  */
-export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches" | "logPacked" | ModelStoreMethod>, boolean> & {
+export type StoreCapabilities = Record<Exclude<OptionalKeys<TrackingStore>, "logBatches" | "logPacked" | "getMetricHistorySummary" | ModelStoreMethod>, boolean> & {
   /** The store has every ModelStore method (logged models and the registry), reached through `callModel`. */
   models: boolean;
 };
@@ -41,6 +42,8 @@ export type HostApi = Omit<TrackingStore, OptionalKeys<TrackingStore>> & {
   logBatches(entries: BatchEntry[]): Promise<void>;
   /** A client flush in one piece; the host regroups the points by run (off the client's thread). */
   logPacked(flush: PackedFlush): Promise<void>;
+  /** The store's `getMetricHistorySummary`, or the whole history cut in the host's thread. */
+  getMetricHistorySummary(runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary>;
   /** The store's `sync()`, or nothing when it has none. */
   sync(): Promise<void>;
   /** The store's `logArtifactFile()`; NOT_IMPLEMENTED when it has none. */

@@ -15,7 +15,7 @@
  * @module
  */
 import { releaseProxy, transfer, type Remote } from "comlink";
-import type { CreateExperimentInput, CreateRunInput, LogBatch, MetricHistory, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
+import type { CreateExperimentInput, CreateRunInput, HistorySummaryOptions, LogBatch, MetricHistory, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
 import { isTrackerError, TrackerError } from "../src/errors.js";
 import { MODEL_STORE_METHODS, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../src/store/store.js";
 import type { HistoriesApi, HostCapabilities, PurgeApi } from "./host-api.js";
@@ -128,6 +128,7 @@ export class RemoteStore implements TrackingStore {
   getRun(runId: string) { return this.call((r) => r.getRun(runId)); }
   searchRuns(query: SearchRunsQuery) { return this.call((r) => r.searchRuns(query)); }
   getMetricHistory(runId: string, key: string) { return this.call((r) => r.getMetricHistory(runId, key)); }
+  getMetricHistorySummary(runId: string, key: string, options?: HistorySummaryOptions) { return this.call((r) => r.getMetricHistorySummary(runId, key, options)); }
   logArtifact(runId: string, path: string, data: Uint8Array) { return this.call((r) => r.logArtifact(runId, path, data)); }
   listArtifacts(runId: string, path?: string) { return this.call((r) => r.listArtifacts(runId, path)); }
   readArtifact(runId: string, path: string) { return this.call((r) => r.readArtifact(runId, path)); }

@@ -10,7 +10,7 @@ import { deleteDB } from "idb";
 import type { Run } from "../../src/entities.js";
 import { openIdbStore } from "../../src/store/idb/index.js";
 import type { PackedFlush } from "../../src/store/store.js";
-import { metricChartSpec, runTableSpec, show, showMetricChart, showRunTable, type ChartSeries } from "../../widgets/index.js";
+import { metricChartSpec, runTableSpec, show, showRunTable, showStoredMetricChart, type ChartSeries } from "../../widgets/index.js";
 import { median, runBenchmarks, SCALE } from "../page-util.js";
 
 const LIMIT_MS = 20_000;
@@ -60,31 +60,45 @@ async function fill(name: string, runs: number, points: number): Promise<string[
   return ids;
 }
 
-/** New connection → histories → chart painted; returns the time and the chart. */
+/**
+ * New connection → each series' cut for the chart (from the store's chunk summaries, all series
+ * read at once) → chart painted; returns the time, and the chart with its store still open (its
+ * zoom reads the store).
+ */
 async function coldChart(name: string, runIds: string[]) {
   const el = host();
   const t0 = performance.now();
   const store = await openIdbStore(name);
-  const series: ChartSeries[] = await Promise.all(runIds.map(async (id, i) => ({ runId: id, runName: `run-${i}`, ...(await store.getMetricHistory(id, "loss")) })));
-  const chart = await showMetricChart(el, series, { width: 600 });
+  const chart = await showStoredMetricChart(el, store, runIds.map((runId, i) => ({ runId, runName: `run-${i}`, key: "loss" })), { width: 600 });
   await painted();
   const ms = performance.now() - t0;
-  await store.close();
-  return { ms, chart, el, series };
+  const takeDown = async () => {
+    chart.finalize();
+    el.remove();
+    await store.close();
+  };
+  return { ms, chart, takeDown };
 }
 
 /** `times` cold charts (each taken down before the next); the last one stays up. */
 async function coldCharts(times: number, name: string, ids: string[]) {
   let last: Awaited<ReturnType<typeof coldChart>> | undefined;
   const cold = await median(times, async () => {
-    if (last) {
-      last.chart.finalize();
-      last.el.remove();
-    }
+    await last?.takeDown();
     last = await coldChart(name, ids);
     return last.ms;
   });
   return { cold, last: last! };
+}
+
+/** The whole histories, for the peer (not timed). */
+async function histories(name: string, runIds: string[]): Promise<ChartSeries[]> {
+  const store = await openIdbStore(name);
+  try {
+    return await Promise.all(runIds.map(async (id, i) => ({ runId: id, runName: `run-${i}`, ...(await store.getMetricHistory(id, "loss")) })));
+  } finally {
+    await store.close();
+  }
 }
 
 /** The same series handed whole to vega on the page (canvas), timed once. */
@@ -122,7 +136,7 @@ async function chart1M() {
   const name = dbName("chart1m");
   const ids = await fill(name, 1, points);
   const { cold, last } = await coldCharts(5, name, ids);
-  // Zooms into 1% and 10% windows at different places, each re-cut from the full series.
+  // Zooms into 1% and 10% windows at different places, each re-cut from the chunks of that range.
   const windows = Array.from({ length: 10 }, (_, k) => {
     const width = (k % 2 ? 0.1 : 0.01) * points;
     const lo = Math.floor(((k * 0.37) % 0.85) * points);
@@ -135,10 +149,8 @@ async function chart1M() {
     await painted();
     return performance.now() - t0;
   });
-  const series = last.series;
-  last.chart.finalize();
-  last.el.remove();
-  const raw = await rawOnPage(series);
+  await last.takeDown();
+  const raw = await rawOnPage(await histories(name, ids));
   const view = raw.shown.view as { signal(n: string, v: unknown): unknown; runAsync(): Promise<unknown> };
   const rawZoom = await median(3, async () => {
     const t0 = performance.now();
@@ -166,10 +178,8 @@ async function chart10x1M() {
   const name = dbName("chart10");
   const ids = await fill(name, 10, points);
   const { cold, last } = await coldCharts(3, name, ids);
-  const series = last.series;
-  last.chart.finalize();
-  last.el.remove();
-  const raw = await rawInWorker(series);
+  await last.takeDown();
+  const raw = await rawInWorker(await histories(name, ids));
   return {
     runs: 10,
     pointsPerRun: points,

@@ -12,7 +12,9 @@
  * @module
  */
 import type { ArtifactInfo } from "../artifacts.js";
+import { cutHistory } from "../downsample.js";
 import { isTrackerError, TrackerError } from "../errors.js";
+import { validateKey, validateRunId, validateSummaryOptions } from "../validation.js";
 import type {
   CreateExperimentInput,
   CreateRunInput,
@@ -21,7 +23,9 @@ import type {
   LogBatch,
   Metric,
   MetricColumns,
+  HistorySummaryOptions,
   MetricHistory,
+  MetricHistorySummary,
   Run,
   RunInfo,
   RunPage,
@@ -153,6 +157,14 @@ export interface TrackingStore extends Partial<ModelStore> {
   /** The whole history of one key, in logging order; empty arrays when the run never logged it. */
   getMetricHistory(runId: string, key: string): Promise<MetricHistory>;
   /**
+   * Optional: one key's history cut for a chart, exactly as {@link cutHistory} cuts the whole
+   * history (the points M4 keeps with steps as x, or every point of a small range), read from
+   * less than the whole history where the store keeps summaries (IndexedDB: per-chunk M4 cells,
+   * raw chunks only for a zoomed range's ends). Use the {@link metricHistorySummary} helper,
+   * which falls back to cutting `getMetricHistory`.
+   */
+  getMetricHistorySummary?(runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary>;
+  /**
    * Stores a file under the run's artifact root at `path` (relative, `/`-separated, validated),
    * replacing a file already there. Allowed on active runs only.
    */
@@ -206,6 +218,27 @@ export async function logBatches(store: TrackingStore, entries: BatchEntry[]): P
     }
   }
   throwFirst(errors);
+}
+
+/** What reads metric histories: a store, or a tracker (which flushes first). */
+export type HistoryReader = Pick<TrackingStore, "getMetricHistory" | "getMetricHistorySummary">;
+
+/**
+ * One key's history cut for a chart: the store's `getMetricHistorySummary` when it has one, else
+ * {@link cutHistory} of the whole history. Bad options are INVALID_PARAMETER_VALUE.
+ *
+ * @example
+ * ```ts
+ * const cut = await metricHistorySummary(store, runId, "loss", { budget: 4 * 600, rawLimit: 10_000 });
+ * cut.count; // points in the history; cut.steps.length ≤ 10,000
+ * ```
+ */
+export async function metricHistorySummary(store: HistoryReader, runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary> {
+  if (store.getMetricHistorySummary) return store.getMetricHistorySummary(runId, key, options);
+  validateRunId(runId);
+  validateKey("metric", key);
+  validateSummaryOptions(options);
+  return cutHistory(await store.getMetricHistory(runId, key), options);
 }
 
 /** Rethrows the first of `errors` (if any); several become one TrackerError with all in `cause`. */

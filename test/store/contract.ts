@@ -23,6 +23,7 @@ import type { ContractContext, ContractOptions } from "./contract-helpers.js";
 import { loggingContract } from "./contract-logging.js";
 import { runContract } from "./contract-runs.js";
 import { searchContract } from "./contract-search.js";
+import { summaryContract } from "./contract-summaries.js";
 
 export { expectTrackerError } from "./contract-helpers.js";
 export type { ContractOptions } from "./contract-helpers.js";
@@ -65,5 +66,6 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
     concurrencyContract(ctx);
     atomicityContract(ctx);
     artifactContract(ctx);
+    summaryContract(ctx);
   });
 }

@@ -26,11 +26,14 @@ describe("metricChartSpec", () => {
   it("gives a run the same colour in every chart, whatever the other runs, unless one of them would share it", () => {
     const a = series(ID(7), "loss", 10, (i) => i, "a");
     const b = series(ID(8), "loss", 10, (i) => i, "b");
-    const scale = (spec: object) => (spec as { layer: { encoding: { color: { scale: { domain: string[]; range: string[] } } } }[] }).layer[0]!.encoding.color.scale;
-    const one = scale(metricChartSpec([a]));
-    const two = scale(metricChartSpec([b, a]));
-    expect(one.range[one.domain.indexOf("a")]).toBe(runColor(ID(7)));
-    expect(two.range[two.domain.indexOf("a")]).toBe(runColor(ID(7)));
+    // One series is drawn in a constant colour; several through the run colour scale.
+    type Colour = { value?: string; scale?: { domain: string[]; range: string[] } };
+    const colourOf = (spec: object, label: string) => {
+      const c = (spec as { layer: { encoding: { color: Colour } }[] }).layer[0]!.encoding.color;
+      return c.value ?? c.scale!.range[c.scale!.domain.indexOf(label)];
+    };
+    expect(colourOf(metricChartSpec([a]), "a")).toBe(runColor(ID(7)));
+    expect(colourOf(metricChartSpec([b, a]), "a")).toBe(runColor(ID(7)));
   });
 
   it("draws the EMA over a faint raw series when smoothing", () => {

@@ -9,6 +9,8 @@ const histories = [series(ID(1), "loss", 500, (i) => 1 / (i + 1), "run-1"), seri
 
 /** Every builder, with the options that change the spec's shape. */
 const cases: [string, () => object][] = [
+  ["a metric chart of one series", () => metricChartSpec(histories.slice(0, 1))],
+  ["a smoothed metric chart of one series", () => metricChartSpec(histories.slice(0, 1), { smoothing: 0.5 })],
   ["a metric chart of one key", () => metricChartSpec(histories.slice(0, 2))],
   ["a metric chart of two keys (one panel each)", () => metricChartSpec(histories)],
   ["a smoothed metric chart on a log axis", () => metricChartSpec(histories.slice(0, 2), { smoothing: 0.8, yScale: "log" })],

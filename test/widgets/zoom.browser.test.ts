@@ -29,17 +29,36 @@ describe("a live metric chart in Chromium", () => {
     expect(view.scale("x").domain()[1]).toBeGreaterThan(900_000);
   });
 
+  it("a zoom leaves the chart's zoom selection as a drag would, so a double click still zooms out", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const chart = await showMetricChart(el, [series(ID(3), "loss", 50_000, (i) => Math.cos(i / 100))], { width: 400 });
+    handles.push(chart);
+    const view = chart.view as View & { signal(name: string): unknown; runAsync(): Promise<unknown> };
+    await chart.zoom([1000, 1999]);
+    expect(view.signal("zoom")).toEqual({ x: [1000, 1999] });
+    expect(view.data("points").map((r) => r.step)).toEqual(Array.from({ length: 1000 }, (_, i) => 1000 + i));
+    el.querySelector("canvas")!.dispatchEvent(new MouseEvent("dblclick", { bubbles: true, clientX: 100, clientY: 100 }));
+    await view.runAsync();
+    await new Promise((r) => requestAnimationFrame(r));
+    await view.runAsync();
+    expect(view.signal("zoom")).toEqual({});
+    expect(view.scale("x").domain()[1]).toBeGreaterThan(45_000);
+    expect(view.data("points").length).toBeLessThan(5000);
+  });
+
   it("updates in place while training, at most a few times a second, the last series winning", async () => {
     const el = document.createElement("div");
     document.body.append(el);
     const chart = await showMetricChart(el, [series(ID(2), "loss", 10, (i) => 1 / (i + 1))], { intervalMs: 200 });
     handles.push(chart);
-    const view = chart.view as View & { data(name: string, values?: object[]): unknown };
+    const view = chart.view as View & { change(name: string, changes: object): unknown };
+    // Every change to the chart's rows reaches vega as a change set on "points".
     let changes = 0;
-    const data = view.data.bind(view);
-    (view as { data: unknown }).data = (name: string, values?: object[]) => {
-      if (values) changes++;
-      return values ? data(name, values) : data(name);
+    const change = view.change.bind(view);
+    (view as { change: unknown }).change = (name: string, set: object) => {
+      if (name === "points") changes++;
+      return change(name, set);
     };
     for (let n = 11; n <= 60; n++) chart.update([series(ID(2), "loss", n, (i) => 1 / (i + 1))]);
     await new Promise((r) => setTimeout(r, 500));

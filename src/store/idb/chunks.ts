@@ -72,6 +72,18 @@ function concat(a: Points, b: Points): Points {
  */
 export async function appendPoints(s: SeriesRow, points: Points, access: ChunkAccess): Promise<void> {
   const n = points.steps.length;
+  // Whether the steps still never went down (what lets a zoom read only the chunks it reaches).
+  if (s.ascending && n > 0) {
+    let prev = s.lastStep ?? -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (!(points.steps[i]! >= prev)) {
+        s.ascending = false;
+        break;
+      }
+      prev = points.steps[i]!;
+    }
+    s.lastStep = points.steps[n - 1]!;
+  }
   for (let from = 0; from < n; from += CHUNK_POINTS) {
     const to = Math.min(n, from + CHUNK_POINTS);
     let cur: Points = { steps: points.steps.subarray(from, to), values: points.values.subarray(from, to), timestamps: points.timestamps.subarray(from, to) };

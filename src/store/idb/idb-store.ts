@@ -18,8 +18,10 @@ import {
   type CreateRunInput,
   type Experiment,
   type ExperimentPage,
+  type HistorySummaryOptions,
   type LogBatch,
   type MetricHistory,
+  type MetricHistorySummary,
   type Run,
   type RunInfo,
   type RunPage,
@@ -39,6 +41,7 @@ import {
   validateKey,
   validateLogBatch,
   validateRunId,
+  validateSummaryOptions,
 } from "../../validation.js";
 import { Catalog } from "../catalog.js";
 import { assertRunActive, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
@@ -48,6 +51,7 @@ import { artifactPaths, assertPathFree, childrenOf, runArtifacts } from "./artif
 import { Connection } from "./connection.js";
 import { openRunsChannel, type RunChange } from "./channel.js";
 import { historyOf } from "./chunks.js";
+import { readSummary } from "./read-summaries.js";
 import { isNewestFirstPage, newestRuns } from "./newest.js";
 import { artifactLocation, type RunRow, type TrackbookIDB } from "./schema.js";
 import { purgeRunIn, runRow, view } from "./run-rows.js";
@@ -273,6 +277,18 @@ export class IdbStore implements TrackingStore {
     });
   }
 
+  /** The history cut for a chart, from the chunks' summaries where it can be (read-summaries.ts). */
+  async getMetricHistorySummary(runId: string, key: string, options?: HistorySummaryOptions): Promise<MetricHistorySummary> {
+    this.conn.assertOpen();
+    validateRunId(runId);
+    validateKey("metric", key);
+    validateSummaryOptions(options);
+    return this.conn.tx(["runs", "series", "chunks", "summaries"], "readonly", "reading a metric history summary", async (tx) => {
+      if ((await tx.objectStore("runs").getKey(runId)) === undefined) throw notFound.run(runId);
+      return readSummary(tx, runId, key, options);
+    });
+  }
+
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {
     this.conn.assertOpen();
     validateRunId(runId);
@@ -323,7 +339,7 @@ export class IdbStore implements TrackingStore {
   async purgeRun(runId: string): Promise<void> {
     this.conn.assertOpen();
     validateRunId(runId);
-    return this.conn.tx(["runs", "series", "chunks", "artifacts"], "readwrite", "purging a run", async (tx) => {
+    return this.conn.tx(["runs", "series", "chunks", "summaries", "artifacts"], "readwrite", "purging a run", async (tx) => {
       await runRow(tx, runId);
       await purgeRunIn(tx, runId);
     });
@@ -342,7 +358,7 @@ export class IdbStore implements TrackingStore {
     this.conn.assertOpen();
     validateExperimentId(experimentId);
     if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be purged.");
-    return this.conn.tx(["experiments", "runs", "series", "chunks", "artifacts"], "readwrite", "purging an experiment", async (tx) => {
+    return this.conn.tx(["experiments", "runs", "series", "chunks", "summaries", "artifacts"], "readwrite", "purging an experiment", async (tx) => {
       if ((await tx.objectStore("experiments").getKey(experimentId)) === undefined) throw notFound.experiment(experimentId);
       const runIds = await tx.objectStore("runs").index("experimentId").getAllKeys(experimentId);
       await Promise.all(runIds.map((id) => purgeRunIn(tx, id)));

@@ -30,6 +30,7 @@ export async function purgeRunIn(tx: Tx<Names, "readwrite">, runId: string): Pro
     tx.objectStore("runs").delete(runId),
     tx.objectStore("series").delete(range),
     tx.objectStore("chunks").delete(range),
+    tx.objectStore("summaries").delete(range),
     tx.objectStore("artifacts").delete(range),
   ]);
 }

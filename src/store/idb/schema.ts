@@ -9,12 +9,15 @@
  *                typed arrays (columns.ts), keyed `[runId, key, chunkNo]`; chunk numbers ascend in
  *                logging order
  *   series       per `[runId, key]`: the next chunk number and the chunks still open to merging (v2)
+ *   summaries    per chunk of at least a few thousand points: a few of its points, from which a
+ *                chart of a long history is cut (summaries.ts), keyed like the chunk (v3)
  *   artifacts    one file each as a Blob, keyed `[runId, path]`
  *
  * Versions are stepped through in order, so a database of any earlier version is brought up to
  * date in one `versionchange` transaction: v1 created the first four stores; v2 added `series`,
  * built from the chunk keys, so a flush reads one small record per key instead of walking chunks,
- * and the `newest` index, so a run table opens on its newest runs without reading them all.
+ * and the `newest` index, so a run table opens on its newest runs without reading them all; v3
+ * added `summaries` (chunks written before have none and are read whole, which stays correct).
  *
  * @module
  */
@@ -22,9 +25,10 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment, type RunInfo } from "../../entities.js";
 import type { LatestPoint } from "../latest.js";
 import type { StepColumn, TimeColumn } from "./columns.js";
+import type { SummaryRow } from "./summaries.js";
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Points per chunk record at most. Reading a history costs Chromium a large fixed amount per
@@ -57,8 +61,12 @@ export type ChunkRow = { runId: string; key: string; chunkNo: number; values: Fl
 /** A chunk still open to merging: its number and length. */
 export type OpenChunk = [chunkNo: number, length: number];
 
-/** Where one key's history continues: the next chunk number and the open chunks, oldest first. */
-export type SeriesRow = { runId: string; key: string; next: number; open: OpenChunk[] };
+/**
+ * Where one key's history continues: the next chunk number and the open chunks, oldest first;
+ * and whether its steps never went down, with the last step (v3; absent on series begun
+ * before, which are read as if their steps might go down).
+ */
+export type SeriesRow = { runId: string; key: string; next: number; open: OpenChunk[]; ascending?: boolean; lastStep?: number };
 
 /** One artifact file. */
 export type ArtifactRow = { runId: string; path: string; size: number; blob: Blob };
@@ -69,6 +77,7 @@ export interface TrackbookDB extends DBSchema {
   runs: { key: string; value: RunRow; indexes: { experimentId: string; newest: [string, string, number] } };
   chunks: { key: [string, string, number]; value: ChunkRow };
   series: { key: [string, string]; value: SeriesRow };
+  summaries: { key: [string, string, number]; value: SummaryRow; indexes: { last: [string, string, number] } };
   artifacts: { key: [string, string]; value: ArtifactRow };
 }
 
@@ -117,6 +126,10 @@ const STEPS: ReadonlyArray<(db: TrackbookIDB, tx: UpgradeTx) => Promise<void>> =
       last = k;
     }
     await flush();
+  },
+  async (db) => {
+    // `last` finds the chunks a zoomed range reaches without reading the others (steps ascending).
+    db.createObjectStore("summaries", { keyPath: ["runId", "key", "chunkNo"] }).createIndex("last", ["runId", "key", "last"]);
   },
 ];
 

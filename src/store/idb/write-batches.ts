@@ -21,11 +21,12 @@ import type { BatchEntry } from "../store.js";
 import { appendPoints, type Points } from "./chunks.js";
 import { foldLatest, groupByKey } from "./group.js";
 import type { ChunkRow, RunRow, TrackbookDB } from "./schema.js";
+import { summaryOf } from "./summaries.js";
 
 /** The stores a flush writes. */
-export const BATCH_STORES = ["runs", "series", "chunks"] as const;
+export const BATCH_STORES = ["runs", "series", "chunks", "summaries"] as const;
 
-export type BatchTx = IDBPTransaction<TrackbookDB, ["runs", "series", "chunks"], "readwrite">;
+export type BatchTx = IDBPTransaction<TrackbookDB, ["runs", "series", "chunks", "summaries"], "readwrite">;
 
 type Plan = { row: RunRow; changed: boolean; metrics: MetricColumns[] };
 
@@ -83,10 +84,11 @@ export async function applyBatches(tx: BatchTx, entries: readonly BatchEntry[], 
   };
   const series = tx.objectStore("series");
   const chunks = tx.objectStore("chunks");
+  const summaries = tx.objectStore("summaries");
   const states = await Promise.all(work.map((w) => series.get([w.runId, w.key])));
   await Promise.all(
     work.map(async ({ runId, key, points }, k) => {
-      const s = states[k] ?? { runId, key, next: 0, open: [] };
+      const s = states[k] ?? { runId, key, next: 0, open: [], ascending: true };
       const written = new Map<number, ChunkRow>();
       await appendPoints(s, points, {
         get: async (no) => {
@@ -97,10 +99,14 @@ export async function applyBatches(tx: BatchTx, entries: readonly BatchEntry[], 
         put: (row) => {
           written.set(row.chunkNo, row);
           issue(chunks.put(row));
+          // A chunk's summary changes with it; one that no longer gets a summary loses the old one.
+          const summary = summaryOf(row);
+          issue(summary ? summaries.put(summary) : summaries.delete([runId, key, row.chunkNo]));
         },
         delete: (no) => {
           written.delete(no);
           issue(chunks.delete([runId, key, no]));
+          issue(summaries.delete([runId, key, no]));
         },
       });
       issue(series.put(s));
