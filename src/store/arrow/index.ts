@@ -12,8 +12,7 @@ export type { ArrowStoreOptions } from "./arrow-store.js";
 
 /**
  * Opens the store an `arrow:` URI names: `arrow:./runs`, `arrow:/abs/runs`, `arrow:///abs/runs`;
- * `?readOnly=true` opens without the writer lock; `?journalMinRuns=N` sets
- * {@link ArrowStoreOptions.journalMinRuns}.
+ * `?readOnly=true` opens without the writer lock.
  *
  * @example
  * ```ts
@@ -26,7 +25,5 @@ export async function openArrowUri(uri: string, options: ArrowStoreOptions = {})
   if (!dir) throw invalidParameter(`Invalid Arrow store URI '${uri}': expected arrow:<folder>, e.g. arrow:./trackbook-runs.`);
   const query = new URLSearchParams(m?.[2] ?? "");
   const readOnly = ["1", "true"].includes(query.get("readOnly") ?? "");
-  const minRuns = query.get("journalMinRuns");
-  if (minRuns !== null && !/^[1-9][0-9]*$/.test(minRuns)) throw invalidParameter(`Invalid Arrow store URI '${uri}': journalMinRuns must be a whole number ≥ 1.`);
-  return openArrowStore(dir, { ...options, ...(readOnly ? { readOnly } : {}), ...(minRuns !== null ? { journalMinRuns: Number(minRuns) } : {}) });
+  return openArrowStore(dir, { ...options, ...(readOnly ? { readOnly } : {}) });
 }
