@@ -29,7 +29,8 @@ type Pool = typeof import("../../src/mlruns/node/thread-pool.js");
 
 describe("mlruns export and import on worker threads", () => {
   const tmp = tempDir();
-  afterAll(tmp.remove);
+  // Many exports land here; removing them took > 10 s (the default hook timeout) on a loaded 2-core VM.
+  afterAll(tmp.remove, 120_000);
   let built: Mlruns;
   let pool: Pool;
   beforeAll(async () => {
