@@ -77,18 +77,30 @@ export async function openZipSource(access: RandomAccess, label: string, limits:
   const paths = await sortInSlices([...files.keys(), ...[...dirs].map((d) => d + "/")]);
   const index = new Int32Array(paths.length).fill(-1);
   for (let i = 0; i < paths.length; i++) {
-    if ((i & 8191) === 8191) await pause();
+    if ((i & 2047) === 2047) await pause();
     if (!paths[i]!.endsWith("/")) index[i] = files.get(paths[i]!)!;
   }
   await pause();
   // The entries as columns; an entry object is made again only to read it.
-  const names = entries.map((e) => e.name);
-  const sizes = Float64Array.from(entries, (e) => e.size);
-  const compressed = Float64Array.from(entries, (e) => e.compressedSize);
-  const offsets = Float64Array.from(entries, (e) => e.localOffset);
-  const crcs = Uint32Array.from(entries, (e) => e.crc);
-  const methods = Uint8Array.from(entries, (e) => e.method);
-  const nameBytes = Uint16Array.from(entries, (e) => e.nameBytes);
+  const n = entries.length;
+  const names: string[] = new Array<string>(n);
+  const sizes = new Float64Array(n);
+  const compressed = new Float64Array(n);
+  const offsets = new Float64Array(n);
+  const crcs = new Uint32Array(n);
+  const methods = new Uint8Array(n);
+  const nameBytes = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    if ((i & 4095) === 4095) await pause();
+    const e = entries[i]!;
+    names[i] = e.name;
+    sizes[i] = e.size;
+    compressed[i] = e.compressedSize;
+    offsets[i] = e.localOffset;
+    crcs[i] = e.crc;
+    methods[i] = e.method;
+    nameBytes[i] = e.nameBytes;
+  }
   entries.length = 0;
   files.clear();
   dirs.clear();
