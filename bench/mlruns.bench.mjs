@@ -13,13 +13,23 @@
 //       footprint, from a folder and from a zip, with the default memory budget (runs kept between
 //       checking and writing) and with none. And the same into a memory store, for scale.
 //   The export to a folder is also compared with its floor: the same files written by plain
-//   synchronous fs calls with the contents already in memory (this VM's disk sets it).
+//   synchronous fs calls with the contents already in memory (this VM's disk sets it), on this
+//   thread and split over two worker threads (what the export's threads do), measured right
+//   after the export so both see the file system in the same state. Why that matters: this VM's
+//   ext4 has no journal, and then every new inode's allocation skips the inodes freed in the last
+//   1–6 minutes in its block group, one buffer-cache lookup each (fs/ext4/ialloc.c,
+//   recently_deleted; 75% of the floor's kernel time in `perf` after a deletion). Files deleted
+//   just before (an earlier run's output, the Arrow store's atomic rewrites while filling,
+//   another process's temporary folders) made the same 42k files cost 0.5 s or 35 s of kernel
+//   time. Compare figures taken back to back, on a file system nothing deleted from lately.
+//   Every timing also reports the process's CPU time (all threads) and the load average.
 // MLflow peer (PEER_PYTHON or .peers/bin/python, when it has mlflow): MlflowClient.search_runs, then get_metric_history of every key, over
 // the exported bundle (it parses every metric file for the latest values), on 100 runs of the T4
 // bundle shape (1M points), as a rate comparison.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
+import { Worker } from "node:worker_threads";
 import { join, resolve } from "node:path";
 import { exportMlruns, importMlruns } from "../dist/src/mlruns/index.js";
 import { MemoryStore, TrackerError } from "../dist/src/index.js";
@@ -75,8 +85,9 @@ async function fill(runs, keys, steps, extra = 0, kind = "memory", base = undefi
   return store;
 }
 
-/** Runs `fn` while a 5 ms timer measures the longest event-loop stall. */
+/** Runs `fn` while a 5 ms timer measures the longest event-loop stall; also the process's CPU time (all threads). */
 async function timed(fn) {
+  const cpu0 = process.cpuUsage();
   let last = performance.now();
   let worst = 0;
   const timer = setInterval(() => {
@@ -89,11 +100,15 @@ async function timed(fn) {
   const value = await fn((p) => progress.length < 100000 && progress.push(p.phase));
   const took = ms(t0);
   clearInterval(timer);
-  return { ms: Math.round(took), longestStallMs: Math.round(worst), progressReports: progress.length, value };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: Math.round(took), longestStallMs: Math.round(worst), progressReports: progress.length, cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) }, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), value };
 }
 
-/** Floor: the same files written with plain synchronous fs calls, contents already in memory. */
-function fsFloor(from, to) {
+/**
+ * Floor: the same files written with plain synchronous fs calls, contents already in memory; with
+ * `threads`, the files are split by run folder over that many worker threads (folders made here first).
+ */
+async function fsFloor(from, to, threads = 0) {
   const files = [];
   const walk = (d, rel) => {
     for (const n of readdirSync(d)) {
@@ -105,13 +120,35 @@ function fsFloor(from, to) {
     }
   };
   walk(from, "");
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   mkdirSync(to, { recursive: true });
-  for (const [rel, data] of files) {
-    if (data === null) mkdirSync(join(to, rel), { recursive: true });
-    else writeFileSync(join(to, rel), data);
+  if (threads === 0) {
+    for (const [rel, data] of files) {
+      if (data === null) mkdirSync(join(to, rel), { recursive: true });
+      else writeFileSync(join(to, rel), data);
+    }
+  } else {
+    for (const [rel, data] of files) if (data === null) mkdirSync(join(to, rel), { recursive: true });
+    const parts = Array.from({ length: threads }, () => []);
+    const threadOf = new Map();
+    for (const [rel, data] of files) {
+      if (data === null) continue;
+      const run = rel.split("/").slice(0, 2).join("/");
+      if (!threadOf.has(run)) threadOf.set(run, threadOf.size % threads);
+      parts[threadOf.get(run)].push([rel, data]);
+    }
+    const code = `const { workerData, parentPort } = require("node:worker_threads"); const fs = require("node:fs"); const path = require("node:path");
+      for (const [rel, data] of workerData.files) fs.writeFileSync(path.join(workerData.to, rel), data, { flag: "wx" });
+      parentPort.postMessage("done");`;
+    await Promise.all(parts.map((part) => new Promise((ok, fail) => {
+      const w = new Worker(code, { eval: true, workerData: { to, files: part } });
+      w.on("message", () => w.terminate().then(ok, fail));
+      w.on("error", fail);
+    })));
   }
-  return { ms: Math.round(ms(t0)), files: files.filter(([, d]) => d !== null).length, folders: files.filter(([, d]) => d === null).length };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: Math.round(ms(t0)), threads, cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) }, files: files.filter(([, d]) => d !== null).length, folders: files.filter(([, d]) => d === null).length };
 }
 
 /** A store that keeps nothing: it isolates the importer's own memory. */
@@ -228,20 +265,21 @@ async function main() {
     const folder = join(base, "t4", "mlruns");
     const zip = join(base, "t4.zip");
     const exportFolder = await timed((onProgress) => exportMlruns(store, folder, { onProgress }));
+    // The floors right after the export, in the same file-system state (see the header); deleted at the end.
+    const floor = await fsFloor(folder, join(base, "floor"));
+    const floorThreads = await fsFloor(folder, join(base, "floor-threads"), 2);
     const exportZip = await timed((onProgress) => exportMlruns(store, zip, { onProgress }));
-    const floor = fsFloor(folder, join(base, "floor"));
-    rmSync(join(base, "floor"), { recursive: true, force: true });
-    console.error(`export: folder ${exportFolder.ms} ms (fs floor ${floor.ms} ms), zip ${exportZip.ms} ms, stalls ${exportFolder.longestStallMs}/${exportZip.longestStallMs} ms, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.error(`export: folder ${exportFolder.ms} ms (fs floor ${floor.ms} ms, on 2 threads ${floorThreads.ms} ms), zip ${exportZip.ms} ms, stalls ${exportFolder.longestStallMs}/${exportZip.longestStallMs} ms, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     await store.close();
     const into = [await newStore(STORE, base), await newStore(STORE, base)];
     const importFolder = await timed((onProgress) => importMlruns(into[0], folder, { onProgress }));
     const importZip = await timed((onProgress) => importMlruns(into[1], zip, { onProgress }));
     await Promise.all(into.map((s) => s.close()));
     console.error(`import: folder ${importFolder.ms} ms, zip ${importZip.ms} ms (into ${STORE} stores), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, progressReports: t.progressReports });
+    const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, progressReports: t.progressReports, cpuMs: t.cpuMs, loadavg: t.loadavg });
     console.error(`import stalls: folder ${importFolder.longestStallMs} ms, zip ${importZip.longestStallMs} ms`);
     if (T45_ONLY) {
-      const result = { benchmark: "mlruns T4/T5 only", date: new Date().toISOString(), quick: QUICK, store: STORE, loadavg: loadavg(), t4Export: { runs, folder: strip(exportFolder), fsFloorSameFiles: floor, zip: strip(exportZip) }, t5Import: { folder: strip(importFolder), zip: strip(importZip) } };
+      const result = { benchmark: "mlruns T4/T5 only", date: new Date().toISOString(), quick: QUICK, store: STORE, loadavg: loadavg(), t4Export: { runs, folder: strip(exportFolder), fsFloorSameFiles: floor, fsFloorSameFilesTwoThreads: floorThreads, zip: strip(exportZip) }, t5Import: { folder: strip(importFolder), zip: strip(importZip) } };
       writeFileSync(resolve("bench/results", "mlruns-quick.json"), JSON.stringify(result, null, 2) + "\n");
       return;
     }
@@ -277,7 +315,7 @@ async function main() {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model.split(" ").slice(0, 2).join(" "), node: process.version },
       store: STORE,
       loadavgAtEnd: loadavg(),
-      t4Export: { runs, points: runs * 10_000, shape: FULL_SHAPE ? "20 params, 10 tags, 10 metrics × 1000 steps per run" : "3 params, 3 tags, 10 metrics × 1000 steps per run", folder: { ...strip(exportFolder), files: exportFolder.value.files, bytes: exportFolder.value.bytes }, fsFloorSameFiles: floor, zip: strip(exportZip), goalMs: 5000 },
+      t4Export: { runs, points: runs * 10_000, shape: FULL_SHAPE ? "20 params, 10 tags, 10 metrics × 1000 steps per run" : "3 params, 3 tags, 10 metrics × 1000 steps per run", folder: { ...strip(exportFolder), files: exportFolder.value.files, bytes: exportFolder.value.bytes }, fsFloorSameFiles: floor, fsFloorSameFilesTwoThreads: floorThreads, zip: strip(exportZip), goalMs: 5000 },
       t5Import: { folder: strip(importFolder), zip: strip(importZip), goalMs: 6000, goalLongestStallMs: 50 },
       memory,
       peer,

@@ -102,7 +102,7 @@ async function scanExperiment(source: BundleSource, dir: string, name: string, i
     else if (e.kind === "dir" && e.name === "models") await scanLoggedModels(source, path, meta.experimentId, models, skipped);
     else if (e.kind === "dir" && RESERVED_EXPERIMENT_FOLDERS.has(e.name)) skipped.push({ path, reason: RESERVED_REASONS[e.name]! });
     else if (e.kind === "dir" && isRunDirName(e.name)) {
-      if ((runs.length & 255) === 255) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if ((runs.length & 63) === 63) await new Promise<void>((resolve) => setTimeout(resolve, 0));
       const hasMeta = (await source.list(path, { sizes: false })).some((f) => f.name === META && f.kind === "file");
       if (hasMeta) runs.push({ dir: path, runId: e.name, experimentId: meta.experimentId, deleted });
       else skipped.push({ path, reason: `no ${META}: MLflow skips such a run folder too` });

@@ -10,6 +10,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { zipSync } from "fflate";
 import { readZipDirectory, readZipEntry, type RandomAccess } from "../../src/mlruns/zip/zip-reader.js";
 import { crc32 } from "../../src/mlruns/zip/crc32.js";
+import { sortInSlices } from "../../src/mlruns/zip/zip-source.js";
+import { nativeCrc32 } from "../../src/mlruns/node/bundle-jobs.js";
+import fc from "fast-check";
 import { fileAccess } from "../../src/mlruns/node/zip-file.js";
 import { requirePeer } from "../helpers/peers.js";
 import { tempDir } from "./helpers/fixtures.js";
@@ -26,6 +29,25 @@ describe("mlruns zip writer and reader", () => {
     expect(crc32(text("123456789"))).toBe(0xcbf43926);
     expect(crc32(text("6789"), crc32(text("12345")))).toBe(0xcbf43926);
     expect(crc32(new Uint8Array(0))).toBe(0);
+  });
+
+  it("computes CRC-32 as Node's native one does, which Node export and import use", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 3000 }), fc.uint8Array({ maxLength: 50 }), (a, b) => {
+        expect(nativeCrc32(a)).toBe(crc32(a));
+        expect(nativeCrc32(b, nativeCrc32(a))).toBe(crc32(b, crc32(a)));
+      }),
+    );
+  });
+
+  it("sorts a zip's paths in slices exactly as one sort does", async () => {
+    const path = fc.string({ unit: fc.constantFrom("a", "b", "/", "é", "😀", "\ud800", "Z", "0"), maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(path, { maxLength: 9000 }), async (items) => {
+        expect(await sortInSlices([...items])).toEqual([...items].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it("writes a small archive every reader reads the same: files, chunks, empty folders, UTF-8 names", async () => {

@@ -61,7 +61,7 @@ export async function readZipDirectory(access: RandomAccess, label: string, limi
   let p = 0;
   for (let i = 0; i < count; i++) {
     // Large directories are parsed in slices so the thread can serve timers and input meanwhile.
-    if ((i & 4095) === 4095) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if ((i & 1023) === 1023) await pause();
     if (p + 46 > cdSize || cd.u32(p) !== 0x02014b50) throw zipRefused(label, `its central directory is damaged at entry ${i + 1}`);
     const madeBy = cd.u16(p + 4);
     const flags = cd.u16(p + 8);
@@ -109,8 +109,14 @@ export async function readZipDirectory(access: RandomAccess, label: string, limi
     names.add(key);
     entries.push({ name: key, isDir: path.endsWith("/"), method, crc, compressedSize, size, localOffset, nameBytes: nameLen });
   }
+  await pause();
   checkOverlap(label, entries, cdOffset);
   return entries;
+}
+
+/** Lets timers and input run (a zip of many entries is indexed in slices). */
+export function pause(): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
 
 function checkName(label: string, name: string, path: string): void {
@@ -126,7 +132,10 @@ function checkName(label: string, name: string, path: string): void {
 
 /** Entries whose data overlap are how non-recursive zip bombs multiply one compressed stream. */
 function checkOverlap(label: string, entries: ZipEntry[], cdOffset: number): void {
-  const sorted = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  // Writers lay entries out in directory order, so the sort is usually not needed.
+  let inOrder = true;
+  for (let i = 1; i < entries.length && inOrder; i++) inOrder = entries[i - 1]!.localOffset <= entries[i]!.localOffset;
+  const sorted = inOrder ? entries : [...entries].sort((a, b) => a.localOffset - b.localOffset);
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i]!;
     const end = e.localOffset + 30 + e.nameBytes + e.compressedSize;
