@@ -22,6 +22,7 @@
 import { cutHistory, DEFAULT_BUDGET } from "../../downsample.js";
 import type { HistorySummaryOptions, MetricHistorySummary } from "../../entities.js";
 import { gridFor, m4 } from "../../m4.js";
+import { notFound } from "../../validation.js";
 import { historyOf, type Points } from "./chunks.js";
 import type { Tx } from "./connection.js";
 import { writeKept, type SummaryRow } from "./summaries.js";
@@ -31,8 +32,9 @@ type ReadTx = Tx<"runs" | "series" | "chunks" | "summaries", "readonly">;
 /** One chunk as the cut sees it: its summary or its raw points (once read), and its step bounds. */
 type Part = { no: number; summary?: SummaryRow | undefined; raw?: Points; first: number; last: number };
 
-/** The cut of `key`'s history in run `runId` (which exists), read through `tx`. */
+/** The cut of `key`'s history in run `runId`, read through `tx`; RESOURCE_DOES_NOT_EXIST without the run. */
 export async function readSummary(tx: ReadTx, runId: string, key: string, options: HistorySummaryOptions = {}): Promise<MetricHistorySummary> {
+  if ((await tx.objectStore("runs").getKey(runId)) === undefined) throw notFound.run(runId);
   const range = IDBKeyRange.bound([runId, key, 0], [runId, key, Infinity]);
   const chunks = tx.objectStore("chunks");
   const [lo, hi] = options.stepRange ?? [-Infinity, Infinity];
