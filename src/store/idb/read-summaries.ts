@@ -34,7 +34,6 @@ type Part = { no: number; summary?: SummaryRow | undefined; raw?: Points; first:
 
 /** The cut of `key`'s history in run `runId`, read through `tx`; RESOURCE_DOES_NOT_EXIST without the run. */
 export async function readSummary(tx: ReadTx, runId: string, key: string, options: HistorySummaryOptions = {}): Promise<MetricHistorySummary> {
-  if ((await tx.objectStore("runs").getKey(runId)) === undefined) throw notFound.run(runId);
   const range = IDBKeyRange.bound([runId, key, 0], [runId, key, Infinity]);
   const chunks = tx.objectStore("chunks");
   const [lo, hi] = options.stepRange ?? [-Infinity, Infinity];
@@ -48,12 +47,14 @@ export async function readSummary(tx: ReadTx, runId: string, key: string, option
   // 1. The chunks of the range, with their bounds: summaries (those a zoomed range reaches, when
   // the steps never went down), and whole chunks where there is no summary or the range cuts
   // through one, all read at once.
-  const [series, keys, summarised, reached] = await Promise.all([
+  const [run, series, keys, summarised, reached] = await Promise.all([
+    tx.objectStore("runs").getKey(runId),
     tx.objectStore("series").get([runId, key]),
     chunks.getAllKeys(range),
     tx.objectStore("summaries").getAllKeys(range),
     options.stepRange ? reaching(tx, runId, key, lo, hi) : undefined,
   ]);
+  if (run === undefined) throw notFound.run(runId);
   const summaries = series?.ascending === true && reached ? reached : await tx.objectStore("summaries").getAll(range);
   const byNo = new Map(summaries.map((s) => [s.chunkNo, s]));
   const hasSummary = new Set(summarised.map(([, , no]) => no));
