@@ -116,6 +116,20 @@ export function summarySuite(freshName: () => string, runs: number): void {
       }
     }, PROPERTY_TIMEOUT);
 
+    it("cuts exactly a zoom that begins or ends in a small chunk (no summary) between summarised ones", async () => {
+      const store = await openIdbStore(freshName());
+      try {
+        // Flushes of 40,000, 1,000 and 40,000 points: the 1,000 (steps 40,000–40,999) stay a chunk of their own, between summarised chunks.
+        const n = 81_000;
+        const runId = await logHistory(store, Float64Array.from({ length: n }, (_, i) => i), makeValues(n, 13, [40_500, 40_001], []), [40_000, 1000, 40_000]);
+        for (const stepRange of [[40_500, 60_000], [20_000, 40_700], [40_100, 40_900], [39_000, 41_500], [0, 40_999], [41_000, 80_999]] as const) {
+          for (const budget of [40, 400, 4000]) await expectExactCut(store, runId, { budget, rawLimit: 100, stepRange });
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it("cuts exactly when more chunks end on one step than one read of summaries brings", async () => {
       const store = await openIdbStore(freshName());
       try {
