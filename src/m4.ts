@@ -10,9 +10,10 @@
  *
  * The grid is aligned: bucket edges sit at whole multiples of the bucket width, and that width is
  * a whole multiple of a power of two (`unit`), within 1/8 of the narrowest width that fits the
- * range into the bucket count (so a cut has 89–100% of the buckets asked for). Any finer grid of power-of-two cells no wider than `unit` nests in
- * it, which is what lets a store summarise each chunk once, when it is written, into cells, and
- * later cut any long enough range from those cells with exactly the result the raw points give.
+ * range into the bucket count (so a cut has 89–100% of the buckets asked for). Any finer grid of
+ * power-of-two cells no wider than `unit` nests in it, which is what lets a store summarise each
+ * chunk once, when it is written, into cells, and later cut any long enough range from those
+ * cells with exactly the result the raw points give.
  *
  * Non-finite values (NaN, ±Inf) are never picked as a bucket's min or max, so one NaN cannot
  * hide a bucket's real extremes.

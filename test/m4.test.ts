@@ -42,5 +42,6 @@ describe("m4's aligned grid", () => {
       }),
       { numRuns: 200 },
     );
-  });
+    // Hundreds of cuts of up to 20k points: seconds, more on a busy machine.
+  }, 120_000);
 });

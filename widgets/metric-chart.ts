@@ -174,13 +174,14 @@ function lineLayers(x: ChartX, options: MetricChartOptions, color: { domain: str
     ? { color: { value: color.range[color.domain.indexOf(single)] ?? PALETTE[0] }, tooltip: { value: single } }
     : { color: { field: "run", type: "nominal", title: "run", scale: color, legend }, detail: { field: "key" }, tooltip: { field: "run", type: "nominal" } };
   const raw = {
-    mark: { type: "line", strokeWidth: 1.5, aria: false, ...(options.smoothing ? { opacity: 0.25 } : {}) },
+    // Rows hold drawable values only (chartRows leaves the rest out): no per-point validity test.
+    mark: { type: "line", strokeWidth: 1.5, aria: false, invalid: null, ...(options.smoothing ? { opacity: 0.25 } : {}) },
     encoding: { x: xEnc, y: yEnc("y"), ...group },
     // Drag to pan, wheel to zoom; a renderer re-downsamples the visible range on each change.
     params: [{ name: "zoom", select: { type: "interval", encodings: ["x"] }, bind: "scales" }],
   };
   if (!options.smoothing) return [raw];
-  return [raw, { mark: { type: "line", strokeWidth: 2, aria: false }, encoding: { x: xEnc, y: yEnc("smooth"), ...group } }];
+  return [raw, { mark: { type: "line", strokeWidth: 2, aria: false, invalid: null }, encoding: { x: xEnc, y: yEnc("smooth"), ...group } }];
 }
 
 /** Legend labels: the run name, with the id's start added where two runs share a name. */

@@ -12,8 +12,12 @@ import type { HistorySummaryOptions } from "../../src/entities.js";
 import { openIdbStore, type IdbStore } from "../../src/store/idb/index.js";
 import type { TrackbookDB } from "../../src/store/idb/schema.js";
 import type { PackedFlush } from "../../src/store/store.js";
+import { expectTrackerError } from "./contract-helpers.js";
+import { failNextPutWithQuota } from "./idb-quota.js";
 
 const T = 1_700_000_000_000;
+// Each property writes dozens of histories of up to 80k points: far longer than one test's default.
+const PROPERTY_TIMEOUT = 300_000;
 
 /** Logs `steps`/`values` to a new run of `store`, one flush per entry of `flushes` (point counts). */
 async function logHistory(store: IdbStore, steps: Float64Array, values: Float64Array, flushes: number[]): Promise<string> {
@@ -92,7 +96,7 @@ export function summarySuite(freshName: () => string, runs: number): void {
       } finally {
         await store.close();
       }
-    });
+    }, PROPERTY_TIMEOUT);
 
     it("cuts exactly when the cut's grid unit is exactly a summary cell wide (property over values)", async () => {
       const store = await openIdbStore(freshName());
@@ -107,6 +111,20 @@ export function summarySuite(freshName: () => string, runs: number): void {
           }),
           { numRuns: Math.ceil(runs / 2) },
         );
+      } finally {
+        await store.close();
+      }
+    }, PROPERTY_TIMEOUT);
+
+    it("cuts exactly a zoom that begins or ends in a small chunk (no summary) between summarised ones", async () => {
+      const store = await openIdbStore(freshName());
+      try {
+        // Flushes of 40,000, 1,000 and 40,000 points: the 1,000 (steps 40,000–40,999) stay a chunk of their own, between summarised chunks.
+        const n = 81_000;
+        const runId = await logHistory(store, Float64Array.from({ length: n }, (_, i) => i), makeValues(n, 13, [40_500, 40_001], []), [40_000, 1000, 40_000]);
+        for (const stepRange of [[40_500, 60_000], [20_000, 40_700], [40_100, 40_900], [39_000, 41_500], [0, 40_999], [41_000, 80_999]] as const) {
+          for (const budget of [40, 400, 4000]) await expectExactCut(store, runId, { budget, rawLimit: 100, stepRange });
+        }
       } finally {
         await store.close();
       }
@@ -175,6 +193,35 @@ export function summarySuite(freshName: () => string, runs: number): void {
         for (const options of [...cases, { budget: 400, stepRange: [500_000, 800_000] as const }]) await expectExactCut(again, runId, options);
       } finally {
         await again.close();
+      }
+    });
+
+    it("keeps summaries as they were when a write fails to commit, and cuts exactly once writes succeed again", async () => {
+      const name = freshName();
+      const store = await openIdbStore(name);
+      try {
+        const n = 100_000;
+        const runId = await logHistory(store, Float64Array.from({ length: n }, (_, i) => i), makeValues(n, 21, [5000], []), []);
+        const options = { budget: 400 };
+        const before = await store.getMetricHistorySummary(runId, "loss", options);
+        const summaries = await countSummaries(name, runId);
+        const more = Float64Array.from({ length: 50_000 }, (_, i) => n + i);
+        const flush: PackedFlush = { kv: [], runIds: [runId], keys: ["loss"], points: { runSlots: new Uint32Array(50_000), keyIds: new Uint32Array(50_000), steps: more, values: makeValues(50_000, 4, [], []), timestamps: more.map((s) => T + s) } };
+        const undo = failNextPutWithQuota("summaries");
+        try {
+          await expectTrackerError(store.logPacked(flush), "RESOURCE_EXHAUSTED");
+        } finally {
+          undo();
+        }
+        expect(await store.getMetricHistorySummary(runId, "loss", options)).toEqual(before);
+        expect((await store.getMetricHistory(runId, "loss")).steps.length).toBe(n);
+        expect(await countSummaries(name, runId)).toBe(summaries);
+        const again = { ...flush, points: { ...flush.points, runSlots: new Uint32Array(50_000), keyIds: new Uint32Array(50_000), steps: more.slice(), values: makeValues(50_000, 4, [], []), timestamps: more.map((s) => T + s) } };
+        await store.logPacked(again);
+        await expectExactCut(store, runId, options);
+        expect((await store.getMetricHistorySummary(runId, "loss", options)).count).toBe(n + 50_000);
+      } finally {
+        await store.close();
       }
     });
 

@@ -283,10 +283,7 @@ export class IdbStore implements TrackingStore {
     validateRunId(runId);
     validateKey("metric", key);
     validateSummaryOptions(options);
-    return this.conn.tx(["runs", "series", "chunks", "summaries"], "readonly", "reading a metric history summary", async (tx) => {
-      if ((await tx.objectStore("runs").getKey(runId)) === undefined) throw notFound.run(runId);
-      return readSummary(tx, runId, key, options);
-    });
+    return this.conn.tx(["runs", "series", "chunks", "summaries"], "readonly", "reading a metric history summary", (tx) => readSummary(tx, runId, key, options));
   }
 
   async logArtifact(runId: string, path: string, data: Uint8Array): Promise<void> {

@@ -22,6 +22,7 @@
 import { cutHistory, DEFAULT_BUDGET } from "../../downsample.js";
 import type { HistorySummaryOptions, MetricHistorySummary } from "../../entities.js";
 import { gridFor, m4 } from "../../m4.js";
+import { notFound } from "../../validation.js";
 import { historyOf, type Points } from "./chunks.js";
 import type { Tx } from "./connection.js";
 import { writeKept, type SummaryRow } from "./summaries.js";
@@ -31,7 +32,7 @@ type ReadTx = Tx<"runs" | "series" | "chunks" | "summaries", "readonly">;
 /** One chunk as the cut sees it: its summary or its raw points (once read), and its step bounds. */
 type Part = { no: number; summary?: SummaryRow | undefined; raw?: Points; first: number; last: number };
 
-/** The cut of `key`'s history in run `runId` (which exists), read through `tx`. */
+/** The cut of `key`'s history in run `runId`, read through `tx`; RESOURCE_DOES_NOT_EXIST without the run. */
 export async function readSummary(tx: ReadTx, runId: string, key: string, options: HistorySummaryOptions = {}): Promise<MetricHistorySummary> {
   const range = IDBKeyRange.bound([runId, key, 0], [runId, key, Infinity]);
   const chunks = tx.objectStore("chunks");
@@ -46,16 +47,20 @@ export async function readSummary(tx: ReadTx, runId: string, key: string, option
   // 1. The chunks of the range, with their bounds: summaries (those a zoomed range reaches, when
   // the steps never went down), and whole chunks where there is no summary or the range cuts
   // through one, all read at once.
-  const [series, keys, summarised, reached] = await Promise.all([
+  const [run, series, keys, summarised, reached] = await Promise.all([
+    tx.objectStore("runs").getKey(runId),
     tx.objectStore("series").get([runId, key]),
     chunks.getAllKeys(range),
     tx.objectStore("summaries").getAllKeys(range),
     options.stepRange ? reaching(tx, runId, key, lo, hi) : undefined,
   ]);
-  const summaries = series?.ascending === true && reached ? reached : await tx.objectStore("summaries").getAll(range);
+  if (run === undefined) throw notFound.run(runId);
+  const indexed = series?.ascending === true ? reached : undefined;
+  const summaries = indexed ? indexed.reached : await tx.objectStore("summaries").getAll(range);
   const byNo = new Map(summaries.map((s) => [s.chunkNo, s]));
   const hasSummary = new Set(summarised.map(([, , no]) => no));
-  const parts: Part[] = keys.filter(([, , no]) => byNo.has(no) || !hasSummary.has(no)).map(([, , no]) => ({ no, summary: byNo.get(no), first: NaN, last: NaN }));
+  const away = indexed ? outside(indexed, summarised.map(([, , no]) => no)) : () => false;
+  const parts: Part[] = keys.filter(([, , no]) => byNo.has(no) || (!hasSummary.has(no) && !away(no))).map(([, , no]) => ({ no, summary: byNo.get(no), first: NaN, last: NaN }));
   const budget = Math.max(4, Math.floor(options.budget ?? DEFAULT_BUDGET));
   const limit = Math.max(budget, options.rawLimit ?? 0);
   const whole = surelyWhole(parts, lo, hi, limit, Math.floor(budget / 4));
@@ -120,28 +125,49 @@ function surelyWhole(parts: Part[], lo: number, hi: number, limit: number, bucke
 const READ_AHEAD = 8;
 
 /**
- * The summaries of chunks with steps in `[lo, hi]` if the series' steps never go down (else
- * some others: the caller does not use them), a few per request; undefined when more chunks
- * than that end on one step (steps repeating), and all summaries must be read instead.
+ * The summaries of chunks with steps in `[lo, hi]` if the series' steps never go down (else some
+ * others: the caller does not use them), a few per request, and the chunk number of the first
+ * summary past `hi` (Infinity: none); undefined when more chunks than that end on one step
+ * (steps repeating), and all summaries must be read instead.
  */
-async function reaching(tx: ReadTx, runId: string, key: string, lo: number, hi: number): Promise<SummaryRow[] | undefined> {
+async function reaching(tx: ReadTx, runId: string, key: string, lo: number, hi: number): Promise<{ reached: SummaryRow[]; beyond: number } | undefined> {
   const index = tx.objectStore("summaries").index("last");
-  const out: SummaryRow[] = [];
+  const reached: SummaryRow[] = [];
   const seen = new Set<number>();
   for (let from = lo; ; ) {
     const batch = await index.getAll(IDBKeyRange.bound([runId, key, from], [runId, key, Infinity]), READ_AHEAD);
     let fresh = 0;
     for (const s of batch) {
       if (seen.has(s.chunkNo)) continue;
-      if (s.first > hi) return out;
+      if (s.first > hi) return { reached, beyond: s.chunkNo };
       seen.add(s.chunkNo);
-      out.push(s);
+      reached.push(s);
       fresh++;
     }
-    if (batch.length < READ_AHEAD) return out;
+    if (batch.length < READ_AHEAD) return { reached, beyond: Infinity };
     if (fresh === 0) return undefined;
     from = batch[batch.length - 1]!.last;
   }
+}
+
+/**
+ * Whether a chunk without a summary surely lies outside the range, placed by the summarised
+ * chunks around it (steps never going down, chunk order is step order): one followed by a
+ * summarised chunk before the range, or preceded by one past it, is not read at all.
+ */
+function outside({ reached, beyond }: { reached: SummaryRow[]; beyond: number }, summarised: number[]): (no: number) => boolean {
+  const start = reached.length > 0 ? reached[0]!.chunkNo : beyond;
+  return (no) => {
+    // The first summarised chunk after `no` (chunk numbers ascend in `summarised`).
+    let a = 0;
+    let b = summarised.length;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (summarised[m]! > no) b = m;
+      else a = m + 1;
+    }
+    return (a < summarised.length && summarised[a]! < start) || (a > 0 && summarised[a - 1]! >= beyond);
+  };
 }
 
 /** The points of `parts` within `[lo, hi]` in one set of columns: each part's raw points if read, else its kept points. */
