@@ -2,7 +2,10 @@
 // MLflow's Python client measured in the same run when a Python with mlflow is found
 // (PEER_PYTHON or .peers/bin/python; this script installs nothing).
 //
-//   npm run build && node bench/arrow-store.bench.mjs [--quick]
+//   npm run build && node bench/arrow-store.bench.mjs [--quick] [--only=C[,D…]]
+//
+// --only runs just the named workloads (and no MLflow peer) and writes no results file: for
+// iterating on one workload.
 //
 // Workloads (trackbook):
 //   A. calling-thread cost of run.logMetric while the store (worker, if any) is running — goal p50 ≤ 200 ns
@@ -22,6 +25,7 @@ import { openArrowStore } from "../dist/src/store/arrow/index.js";
 
 const QUICK = process.argv.includes("--quick");
 const SCALE = QUICK ? 0.1 : 1;
+const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7).toUpperCase().split(",");
 const base = mkdtempSync(join(tmpdir(), "tb-arrow-bench-"));
 const yieldNow = () => new Promise((r) => setImmediate(r));
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -201,44 +205,47 @@ function mlflowPeer() {
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
+const want = (w) => !ONLY || ONLY.includes(w);
 try {
-  const A = await callingThread();
-  console.log(`A logMetric on the calling thread (${A.worker}): p50 ${A.p50Ns.toFixed(0)} ns, p99 ${A.p99Ns.toFixed(0)} ns (goal p50 ≤ 200 ns)`);
-  const B = await oneRun();
-  console.log(`B 1 run × ${B.points.toLocaleString("en")} points to disk: ${(B.pointsPerSec / 1e6).toFixed(2)}M points/s (${B.ms.toFixed(0)} ms, of which logging calls ${B.callsMs.toFixed(0)} ms; the loop alone ${B.loopFloorMs.toFixed(0)} ms; goal ≥ 5M/s)`);
-  const C = await manyRuns();
-  console.log(`C ${C.runs} runs × ${C.keys} keys × ${C.steps} steps, interleaved: ${(C.pointsPerSec / 1e6).toFixed(2)}M points/s (${C.ms.toFixed(0)} ms, of which logging calls ${C.callsMs.toFixed(0)} ms; goal ≥ 5M/s)`);
-  const D = await history();
-  console.log(`D getMetricHistory of ${D.points.toLocaleString("en")} points: cold ${D.coldMs.toFixed(1)} ms, warm ${D.warmMedianMs.toFixed(1)} ms (goal ≤ 50 ms)`);
-  const E = await search();
-  console.log(`E searchRuns over ${E.runs.toLocaleString("en")} runs (filter + order, ${E.found} found): ${E.medianMs.toFixed(1)} ms (goal ≤ 100 ms); reopening the root: ${E.reopenMs.toFixed(0)} ms`);
-  const M = mlflowPeer();
-  const ratios = {};
-  if (M.skipped) console.log(`MLflow peer skipped: ${M.skipped}`);
-  else {
-    for (const k of ["file", "sqlite"]) {
-      const m = M[k];
-      ratios[k] = {
-        oneRunThroughput: +(B.pointsPerSec / m.oneRun.pointsPerSec).toFixed(0),
-        manyRunsThroughput: +(C.pointsPerSec / m.manyRuns.pointsPerSec).toFixed(0),
-        historyPointsPerMs: +((D.points / D.coldMs) / (m.history.points / m.history.ms)).toFixed(0),
-        searchRunsPerMs: +((E.runs / E.medianMs) / (m.search.runs / m.search.medianMs)).toFixed(0),
-      };
-      console.log(`MLflow ${M.version} ${k}: log_batch 1 run ${Math.round(m.oneRun.pointsPerSec).toLocaleString("en")} pts/s, ${m.manyRuns.runs} runs ${Math.round(m.manyRuns.pointsPerSec).toLocaleString("en")} pts/s, history of ${m.history.points} pts ${m.history.ms.toFixed(0)} ms, search over ${m.search.runs} runs ${m.search.medianMs.toFixed(0)} ms`);
-      console.log(`  trackbook is faster by: ${JSON.stringify(ratios[k])} (rates, ×)`);
+  const A = want("A") ? await callingThread() : undefined;
+  if (A) console.log(`A logMetric on the calling thread (${A.worker}): p50 ${A.p50Ns.toFixed(0)} ns, p99 ${A.p99Ns.toFixed(0)} ns (goal p50 ≤ 200 ns)`);
+  const B = want("B") ? await oneRun() : undefined;
+  if (B) console.log(`B 1 run × ${B.points.toLocaleString("en")} points to disk: ${(B.pointsPerSec / 1e6).toFixed(2)}M points/s (${B.ms.toFixed(0)} ms, of which logging calls ${B.callsMs.toFixed(0)} ms; the loop alone ${B.loopFloorMs.toFixed(0)} ms; goal ≥ 5M/s)`);
+  const C = want("C") ? await manyRuns() : undefined;
+  if (C) console.log(`C ${C.runs} runs × ${C.keys} keys × ${C.steps} steps, interleaved: ${(C.pointsPerSec / 1e6).toFixed(2)}M points/s (${C.ms.toFixed(0)} ms, of which logging calls ${C.callsMs.toFixed(0)} ms; goal ≥ 5M/s)`);
+  const D = want("D") ? await history() : undefined;
+  if (D) console.log(`D getMetricHistory of ${D.points.toLocaleString("en")} points: cold ${D.coldMs.toFixed(1)} ms, warm ${D.warmMedianMs.toFixed(1)} ms (goal ≤ 50 ms)`);
+  const E = want("E") ? await search() : undefined;
+  if (E) console.log(`E searchRuns over ${E.runs.toLocaleString("en")} runs (filter + order, ${E.found} found): ${E.medianMs.toFixed(1)} ms (goal ≤ 100 ms); reopening the root: ${E.reopenMs.toFixed(0)} ms`);
+  if (!ONLY) {
+    const M = mlflowPeer();
+    const ratios = {};
+    if (M.skipped) console.log(`MLflow peer skipped: ${M.skipped}`);
+    else {
+      for (const k of ["file", "sqlite"]) {
+        const m = M[k];
+        ratios[k] = {
+          oneRunThroughput: +(B.pointsPerSec / m.oneRun.pointsPerSec).toFixed(0),
+          manyRunsThroughput: +(C.pointsPerSec / m.manyRuns.pointsPerSec).toFixed(0),
+          historyPointsPerMs: +((D.points / D.coldMs) / (m.history.points / m.history.ms)).toFixed(0),
+          searchRunsPerMs: +((E.runs / E.medianMs) / (m.search.runs / m.search.medianMs)).toFixed(0),
+        };
+        console.log(`MLflow ${M.version} ${k}: log_batch 1 run ${Math.round(m.oneRun.pointsPerSec).toLocaleString("en")} pts/s, ${m.manyRuns.runs} runs ${Math.round(m.manyRuns.pointsPerSec).toLocaleString("en")} pts/s, history of ${m.history.points} pts ${m.history.ms.toFixed(0)} ms, search over ${m.search.runs} runs ${m.search.medianMs.toFixed(0)} ms`);
+        console.log(`  trackbook is faster by: ${JSON.stringify(ratios[k])} (rates, ×)`);
+      }
     }
+    const result = {
+      benchmark: "Arrow-file store", date: new Date().toISOString(), quick: QUICK,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      trackbook: { callingThread: A, oneRun: { ...B, dir: undefined }, manyRuns: C, history: D, search: E },
+      goals: { callingThreadP50Ns: 200, pointsPerSec: 5e6, historyMs: 50, searchMs: 100 },
+      met: { callingThread: A.p50Ns <= 200, oneRun: B.pointsPerSec >= 5e6, manyRuns: C.pointsPerSec >= 5e6, history: D.coldMs <= 50, search: E.medianMs <= 100 },
+      peers: { mlflow: M }, ratios,
+    };
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync(`bench/results/arrow-store${QUICK ? "-quick" : ""}.json`, JSON.stringify(result, null, 2) + "\n");
+    console.log(`written: bench/results/arrow-store${QUICK ? "-quick" : ""}.json`);
   }
-  const result = {
-    benchmark: "Arrow-file store", date: new Date().toISOString(), quick: QUICK,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-    trackbook: { callingThread: A, oneRun: { ...B, dir: undefined }, manyRuns: C, history: D, search: E },
-    goals: { callingThreadP50Ns: 200, pointsPerSec: 5e6, historyMs: 50, searchMs: 100 },
-    met: { callingThread: A.p50Ns <= 200, oneRun: B.pointsPerSec >= 5e6, manyRuns: C.pointsPerSec >= 5e6, history: D.coldMs <= 50, search: E.medianMs <= 100 },
-    peers: { mlflow: M }, ratios,
-  };
-  mkdirSync("bench/results", { recursive: true });
-  writeFileSync(`bench/results/arrow-store${QUICK ? "-quick" : ""}.json`, JSON.stringify(result, null, 2) + "\n");
-  console.log(`written: bench/results/arrow-store${QUICK ? "-quick" : ""}.json`);
 } finally {
   rmSync(base, { recursive: true, force: true });
 }

@@ -200,5 +200,7 @@ describe("store/arrow", () => {
 
   it("names the expected form for a malformed arrow: URI", async () => {
     await expectTrackerError(openArrowUri("arrow:"), "INVALID_PARAMETER_VALUE");
+    const err = await expectTrackerError(openArrowUri(`arrow:${fresh()}?journalMinRuns=0`), "INVALID_PARAMETER_VALUE");
+    expect(err.message).toMatch(/journalMinRuns must be a whole number/);
   });
 });

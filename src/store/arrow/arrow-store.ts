@@ -8,12 +8,17 @@
  *   runs/<runId>/run.json       info, params, tags, written atomically
  *   runs/<runId>/history.tbseg  metric history: checked frames of Arrow IPC streams (segments.ts)
  *   runs/<runId>/artifacts/     artifacts as plain files
+ *   journal/<n>.tbj             points of writes that touch many runs, until they are moved to the
+ *                               histories (journal.ts; `<n>.redist` while a move is under way)
  *   summary.json                snapshot of every run's summary (a cache; see load.ts)
  *   models/                     logged models and the model registry (models.ts)
  *
  * Write rules: one writer process (lock.ts); inside it every change goes through one queue, in
  * order. A change is checked in full first, then the history append (undone on failure), then
  * the small JSON file (atomic), then memory — so a failed call leaves files and memory as they were.
+ * A write with points of many runs (or of a run the journal owns) goes to the journal instead:
+ * checked, then the run.json files of its params and tags, then one journal append (on failure
+ * the run.json files are written back as they were), then memory.
  *
  * @module
  */
@@ -61,9 +66,15 @@ import { readKeyHistory } from "./history-read.js";
 import { readHistories } from "./history-all.js";
 import { emptyHistory } from "../memory/series.js";
 import { loadRoot, paths, snapshotOf, type RunMeta, type RunRecord } from "./load.js";
+import { Journal, updateLatestOfRuns } from "./journal.js";
+import type { JournalRecord } from "./journal-file.js";
+import { flushRuns, gatheredRecord, packedRecord, type RecordToWrite } from "./journal-writes.js";
+import { recoverRedistributions, redistributionCaps, Redistributor } from "./redistribute.js";
+import type { Points } from "./segments.js";
 import { acquireLock } from "./lock.js";
 import { purgeExperimentIn, purgeRunIn, type PurgeTarget } from "./purge.js";
 import { eachLimit, Queue } from "./queue.js";
+import { IdleWork } from "./idle-work.js";
 
 /** Runs written (or fsynced) at once within one flush. */
 const WRITE_CONCURRENCY = 8;
@@ -76,16 +87,18 @@ const IDLE_COMPACT_FRAMES = 16;
  * flush are spread over the next flushes instead of stalling one for seconds.
  */
 const INLINE_COMPACT_PER_CALL = 32;
-/** How long writes must have paused before background compaction starts. */
-const IDLE_COMPACT_MS = 50;
-/** Runs compacted per queue task in the background; a write that arrives waits for at most these. */
-const IDLE_COMPACT_SLICE = 8;
 /**
  * A history with this many bytes appended since its last fsync is fsynced in the background
  * right away, so the kernel writes it out while logging goes on and a later `sync()` waits
  * only for the rest (a 1-run, 10M-point log is 280 MB; left dirty, `flush()` waited ~0.6 s for it).
  */
 const EARLY_SYNC_BYTES = 8 << 20;
+/**
+ * Journal bytes not yet moved to the histories above which each journal write also moves some
+ * (a write then waits for it): bounds the journal's size, and what a read of a run with points
+ * still in the journal scans, when writes never pause.
+ */
+const JOURNAL_MAX_PENDING = 512 << 20;
 
 /** Options of {@link openArrowStore}. */
 export type ArrowStoreOptions = {
@@ -103,6 +116,12 @@ export type ArrowStoreOptions = {
   snapshotIntervalMs?: number;
   /** Append to histories with blocking writes. Default: in a worker thread yes, in the main thread no. */
   syncWrites?: boolean;
+  /**
+   * A write with points of at least this many runs goes to the shared journal (one append for
+   * all of them; see journal.ts) instead of one append per run's history. Default 8; 1 sends
+   * every metric write through the journal, Infinity none.
+   */
+  journalMinRuns?: number;
 };
 
 /**
@@ -124,8 +143,14 @@ export async function openArrowStore(dir: string, options: ArrowStoreOptions = {
   }
   try {
     if (writer) await writeFile(join(root, "trackbook.json"), JSON.stringify({ format: "trackbook-arrow", version: 1 }) + "\n");
-    const loaded = await loadRoot(root, writer, warn);
-    return new ArrowStore(root, loaded.experiments, loaded.runs, options, release);
+    // A move from the journal that a crash interrupted is undone before the histories are read;
+    // a reader reads the runs it was moving only up to where it began.
+    if (writer) await recoverRedistributions(root, warn);
+    const caps = writer ? undefined : await redistributionCaps(root);
+    const loaded = await loadRoot(root, writer, warn, caps);
+    const store = new ArrowStore(root, loaded.experiments, loaded.runs, options, release);
+    await store.loadJournal(writer, warn);
+    return store;
   } catch (e) {
     await release?.();
     throw e;
@@ -146,10 +171,6 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly compactAfter: number;
   private readonly idleCompactAfter: number;
-  /** Runs with enough small frames to compact when writes pause (see {@link compactWhenIdle}). */
-  private readonly compactLater = new Set<string>();
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastWriteAt = 0;
   /** Compactions the current write call may still do in the write path. */
   private inlineCompactions = INLINE_COMPACT_PER_CALL;
   /** Bytes appended to each history since its last fsync began. */
@@ -158,6 +179,11 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private readonly earlySyncs = new Set<Promise<void>>();
   private earlySyncError: unknown;
   private readonly catalog: Catalog<RunRecord>;
+  private readonly journal: Journal;
+  private readonly redistributor: Redistributor;
+  private readonly journalMinRuns: number;
+  /** Moving the journal and compacting, when writes pause (idle-work.ts). */
+  private readonly idle: IdleWork;
 
   /** @internal Use {@link openArrowStore}. */
   constructor(
@@ -171,6 +197,47 @@ export class ArrowStore implements TrackingStore, ModelStore {
     this.handles = new HandleCache(undefined, options.syncWrites);
     this.compactAfter = options.compactAfterFrames ?? INLINE_COMPACT_FRAMES;
     this.idleCompactAfter = Math.min(IDLE_COMPACT_FRAMES, this.compactAfter);
+    this.journalMinRuns = options.journalMinRuns ?? 8;
+    this.journal = new Journal(paths.journal(root), this.handles);
+    this.redistributor = new Redistributor({
+      root,
+      journal: this.journal,
+      handles: this.handles,
+      run: (runId) => this.catalog.runs.get(runId),
+      append: async (runId, r, points, done) => {
+        r.history = await appendPoints(paths.history(this.root, runId), r.history, points, this.handles);
+        // In the same step as the new length: a read sees these points in the history or in the journal, never both.
+        done();
+        this.markDirty();
+      },
+    });
+    this.idle = new IdleWork({
+      queue: this.queue,
+      journal: this.journal,
+      redistributor: this.redistributor,
+      isClosed: () => this.closed || !this.release,
+      run: (runId) => this.catalog.runs.get(runId),
+      compactable: (runId, r) => !this.broken.has(runId) && r.history.smallFrames >= this.idleCompactAfter,
+      compact: (runId, r) => this.compact(runId, r),
+      // A background fsync of a journal file must not be in flight when the file is removed.
+      settleSyncs: async () => void (await Promise.all(this.earlySyncs)),
+      warn: (m) => this.warn(m),
+    });
+  }
+
+  /** @internal Indexes the journal a root holds (at open), adding its points to the runs' latest values. */
+  async loadJournal(writer: boolean, warn: (m: string) => void): Promise<void> {
+    const unknown = new Set<string>();
+    await this.journal.load(writer, warn, (r, present) => {
+      for (const id of present) if (!this.catalog.runs.has(id)) unknown.add(id);
+      updateLatestOfRuns(r, (id) => this.catalog.runs.get(id)?.latest);
+    });
+    if (unknown.size > 0) {
+      warn(`the journal in ${this.journal.dir} holds points of ${unknown.size} run(s) missing from the root (e.g. ${[...unknown][0]}); they are left out.`);
+      // Marked as moved, so that a run created later with one of these ids (an import) never gets them.
+      for (const g of this.journal.gens) for (const id of unknown) if (g.runs.has(id)) g.done.add(id);
+    }
+    if (writer) this.idle.arm();
   }
 
   async createExperiment(input: CreateExperimentInput): Promise<string> {
@@ -284,17 +351,47 @@ export class ArrowStore implements TrackingStore, ModelStore {
     return this.logBatches([{ runId, batch }]);
   }
 
-  /** Writes many batches; each run's metrics of the call become one history frame. */
+  /**
+   * Writes many batches: each run's metrics of the call become one history frame, or, when the
+   * call has points of many runs (or of a run the journal owns), one journal record for all.
+   */
   async logBatches(entries: BatchEntry[]): Promise<void> {
-    return this.write(() => this.applyEntries(entries));
+    return this.write(() => {
+      const withPoints = new Set<string>();
+      for (const { runId, batch } of entries) if (batch.metrics && batch.metrics.values.length > 0) withPoints.add(runId);
+      return this.toJournal(withPoints) ? this.journalEntries(entries) : this.applyEntries(entries);
+    });
   }
 
   /**
-   * Writes a client flush: regroups its points by run into reused scratch columns (nothing
-   * holds them once the frames are written), then as {@link logBatches}.
+   * Writes a client flush. With points of many runs (or of a run the journal owns), as one
+   * journal record holding the flush's columns as they are; else regrouped by run into reused
+   * scratch columns (nothing holds them once the frames are written), then as {@link logBatches}.
    */
   async logPacked(flush: PackedFlush): Promise<void> {
-    return this.write(() => this.applyEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch, (n) => this.scratchColumns(n))));
+    return this.write(() => {
+      // A flush of few runs while the journal is empty (one run logging: the common case) needs no look at its points.
+      const few = flush.runIds.length < this.journalMinRuns && this.journal.gens.length === 0;
+      const present = few ? undefined : flushRuns(flush);
+      if (present && this.toJournal(present)) {
+        const direct = present.every((id) => this.writable(id)) ? packedRecord(flush, present) : undefined;
+        return direct ? this.journalAppend(direct, (rec) => updateLatestOfRuns(rec, (id) => this.catalog.runs.get(id)?.latest)) : this.journalEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch));
+      }
+      return this.applyEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch, (n) => this.scratchColumns(n)));
+    });
+  }
+
+  /** Whether points of these runs go to the journal (see journal.ts). */
+  private toJournal(runIds: Iterable<string>): boolean {
+    let n = 0;
+    for (const id of runIds) if (++n >= this.journalMinRuns || this.journal.owns(id)) return true;
+    return false;
+  }
+
+  /** True when points can be logged to the run now (it exists, is active, its history is usable). */
+  private writable(runId: string): boolean {
+    const r = this.catalog.runs.get(runId);
+    return r !== undefined && r.info.lifecycleStage === "active" && !this.broken.has(runId);
   }
 
   private assertHistoryUsable(runId: string): void {
@@ -321,7 +418,64 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private async applyEntries(entries: BatchEntry[]): Promise<void> {
     const errors: unknown[] = [];
     this.inlineCompactions = INLINE_COMPACT_PER_CALL;
-    // Group the valid entries by run, checking each against the run as the earlier ones leave it.
+    const plans = this.plan(entries, errors);
+    // Runs are independent files, so their writes overlap; each run's own steps stay in order.
+    errors.push(...(await eachLimit(plans, WRITE_CONCURRENCY, ([runId, plan]) => this.applyPlan(runId, plan.r, plan.meta, plan.metrics, plan.metaChanged))));
+    throwFirst(errors);
+  }
+
+  /**
+   * Writes entries through the journal: their params and tags to run.json first, then all their
+   * points as one journal record. A run whose run.json write fails keeps none of its points; a
+   * failed journal append writes the run.json files of this call back as they were.
+   */
+  private async journalEntries(entries: BatchEntry[]): Promise<void> {
+    const errors: unknown[] = [];
+    const plans = this.plan(entries, errors);
+    const saved: { r: RunRecord; before: RunMeta }[] = [];
+    const perRun: [string, Points][] = [];
+    await eachLimit(plans, WRITE_CONCURRENCY, async ([runId, plan]) => {
+      try {
+        if (plan.metrics.length > 0) this.assertHistoryUsable(runId);
+        if (plan.metaChanged) {
+          const before = { info: plan.r.info, params: plan.r.params, tags: plan.r.tags };
+          await this.saveRun(plan.r, plan.meta);
+          saved.push({ r: plan.r, before });
+        }
+        if (plan.metrics.length > 0) perRun.push([runId, toPoints(plan.metrics)]);
+      } catch (e) {
+        errors.push(e);
+      }
+    });
+    if (perRun.length > 0) {
+      try {
+        await this.journalAppend(gatheredRecord(perRun), () => {
+          for (const [runId, points] of perRun) updateLatest(this.catalog.run(runId).latest, points);
+        });
+      } catch (e) {
+        errors.push(e);
+        await Promise.all(saved.map(({ r, before }) => this.saveRun(r, before).catch(() => undefined)));
+      }
+    }
+    throwFirst(errors);
+  }
+
+  /**
+   * Appends a record to the journal, then (only once it is there) updates memory with `applied`.
+   * Keeps the journal from growing past {@link JOURNAL_MAX_PENDING} by moving some of it now.
+   */
+  private async journalAppend(w: RecordToWrite, applied: (r: JournalRecord) => void): Promise<void> {
+    const { path, bytes } = await this.journal.append(w.record, w.present);
+    applied(w.record);
+    this.touched.add(path);
+    this.syncEarly(path, bytes);
+    this.markDirty();
+    while (this.journal.pendingBytes > JOURNAL_MAX_PENDING && (await this.idle.moveSome()));
+    this.idle.arm();
+  }
+
+  /** Groups valid entries by run, checking each against the run as the earlier ones leave it; failures go to `errors`. */
+  private plan(entries: BatchEntry[], errors: unknown[]): Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }> {
     const plans = new Map<string, { r: RunRecord; meta: RunMeta; metrics: MetricColumns[]; metaChanged: boolean }>();
     for (const { runId, batch } of entries) {
       try {
@@ -348,9 +502,7 @@ export class ArrowStore implements TrackingStore, ModelStore {
         errors.push(e);
       }
     }
-    // Runs are independent files, so their writes overlap; each run's own steps stay in order.
-    errors.push(...(await eachLimit(plans, WRITE_CONCURRENCY, ([runId, plan]) => this.applyPlan(runId, plan.r, plan.meta, plan.metrics, plan.metaChanged))));
-    throwFirst(errors);
+    return plans;
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -369,14 +521,21 @@ export class ArrowStore implements TrackingStore, ModelStore {
     validateKey("metric", key);
     this.assertHistoryUsable(runId);
     return this.gate(runId).read(async () => {
-      // Only the bytes known to be complete: a concurrent append may be half way through.
+      // Only the bytes known to be complete: a concurrent append may be half way through. The
+      // journal's share is taken in the same step (see the Redistributor's append).
       const limit = r.history.bytes;
-      if (limit === 0) return emptyHistory(key);
+      const journal = this.journal.read(runId, [key]);
+      journal.catch(() => undefined);
       const path = paths.history(this.root, runId);
-      return readKeyHistory(path, limit, key).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === "ENOENT") return emptyHistory(key);
-        throw ioError("read the metric history in", path, e);
-      });
+      const own =
+        limit === 0
+          ? emptyHistory(key)
+          : await readKeyHistory(path, limit, key).catch((e: NodeJS.ErrnoException) => {
+              if (e.code === "ENOENT") return emptyHistory(key);
+              throw ioError("read the metric history in", path, e);
+            });
+      const more = await journal;
+      return more ? concatHistory(own, more[0]!) : own;
     });
   }
 
@@ -392,10 +551,15 @@ export class ArrowStore implements TrackingStore, ModelStore {
     this.assertHistoryUsable(runId);
     return this.gate(runId).read(async () => {
       const path = paths.history(this.root, runId);
-      return readHistories(path, r.history.bytes, keys).catch((e: NodeJS.ErrnoException) => {
+      const limit = r.history.bytes;
+      const journal = this.journal.read(runId, keys);
+      journal.catch(() => undefined);
+      const own = await readHistories(path, limit, keys).catch((e: NodeJS.ErrnoException) => {
         if (e.code === "ENOENT") return keys.map(emptyHistory);
         throw ioError("read the metric history in", path, e);
       });
+      const more = await journal;
+      return more ? own.map((h, i) => concatHistory(h, more[i]!)) : own;
     });
   }
 
@@ -447,7 +611,11 @@ export class ArrowStore implements TrackingStore, ModelStore {
    * ```
    */
   async purgeRun(runId: string): Promise<void> {
-    return this.write(() => purgeRunIn(this.purgeTarget(), runId));
+    return this.write(async () => {
+      // The journal's points of a run are moved before it goes: none may outlive it.
+      if (this.journal.owns(runId)) await this.idle.drain();
+      await purgeRunIn(this.purgeTarget(), runId);
+    });
   }
 
   /**
@@ -460,7 +628,15 @@ export class ArrowStore implements TrackingStore, ModelStore {
    * ```
    */
   async purgeExperiment(experimentId: string): Promise<void> {
-    return this.write(() => purgeExperimentIn(this.purgeTarget(), experimentId));
+    return this.write(async () => {
+      for (const r of this.catalog.runs.values()) {
+        if (r.info.experimentId === experimentId && this.journal.owns(r.info.runId)) {
+          await this.idle.drain();
+          break;
+        }
+      }
+      await purgeExperimentIn(this.purgeTarget(), experimentId);
+    });
   }
 
   private purgeTarget(): PurgeTarget {
@@ -484,14 +660,30 @@ export class ArrowStore implements TrackingStore, ModelStore {
     await this.queue.run(() => this.persist());
   }
 
+  /**
+   * Closes the store: makes everything durable, then moves the journal's points to the run
+   * histories (if that fails, the journal stays, and the next open goes on with it).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idle.stop();
     try {
-      if (this.release) await this.queue.run(() => this.persist());
+      if (this.release) {
+        await this.queue.run(async () => {
+          await this.persist();
+          if (!this.redistributor.pending) return;
+          try {
+            await this.idle.drain();
+          } catch (e) {
+            this.warn(`moving the journal's points to the run histories failed (the journal is kept, and the next open goes on with it): ${(e as Error).message}`);
+          }
+          await this.persist();
+        });
+      }
     } finally {
+      await this.journal.close();
       await this.handles.closeAll();
       await this.release?.();
     }
@@ -523,47 +715,16 @@ export class ArrowStore implements TrackingStore, ModelStore {
       // ~1k points each) it waits for a pause, unless the run has gathered many small frames.
       if (r.history.smallFrames >= this.compactAfter && this.inlineCompactions > 0) {
         this.inlineCompactions--;
-        this.compactLater.delete(runId);
+        this.idle.compactingNow(runId);
         await this.compact(runId, r);
       } else if (r.history.smallFrames >= this.idleCompactAfter) {
-        this.compactLater.add(runId);
-        this.armIdleCompaction();
+        this.idle.compactSoon(runId);
       }
     }
   }
 
-  /** Schedules {@link compactWhenIdle} for when writes have paused for {@link IDLE_COMPACT_MS}. */
-  private armIdleCompaction(delay = IDLE_COMPACT_MS): void {
-    if (this.idleTimer !== undefined || this.closed || this.compactLater.size === 0) return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      const quiet = Date.now() - this.lastWriteAt;
-      if (this.queue.size > 0 || quiet < IDLE_COMPACT_MS) return this.armIdleCompaction(Math.max(1, IDLE_COMPACT_MS - quiet));
-      this.queue.run(() => this.compactWhenIdle()).catch(() => undefined);
-    }, delay);
-    (this.idleTimer as { unref?: () => void }).unref?.();
-  }
-
-  /**
-   * Background compaction: a few of the runs waiting for it, in the write queue (so never beside
-   * a write); then the next few at once if nothing else is queued, else after the next pause.
-   */
-  private async compactWhenIdle(): Promise<void> {
-    do {
-      const slice: string[] = [];
-      for (const runId of this.compactLater) {
-        if (slice.length === IDLE_COMPACT_SLICE) break;
-        this.compactLater.delete(runId);
-        slice.push(runId);
-      }
-      await eachLimit(slice, 4, async (runId) => {
-        const r = this.catalog.runs.get(runId);
-        if (this.closed || !r || this.broken.has(runId) || r.history.smallFrames < this.idleCompactAfter) return;
-        await this.compact(runId, r);
-      });
-      // This task is the only one in the queue: nothing is waiting for it to finish.
-    } while (this.compactLater.size > 0 && !this.closed && this.queue.size <= 1);
-    this.armIdleCompaction();
+  private warn(message: string): void {
+    (this.options.onWarning ?? console.warn)(message);
   }
 
   private async compact(runId: string, r: RunRecord): Promise<void> {
@@ -604,6 +765,7 @@ export class ArrowStore implements TrackingStore, ModelStore {
     const early = this.earlySyncError;
     this.earlySyncError = undefined;
     const errors = await eachLimit(touched, WRITE_CONCURRENCY, (p) => syncFile(p, this.handles));
+    await this.journal.syncDir().catch((e) => errors.push(e));
     throwFirst(early === undefined ? errors : [early, ...errors]);
     if (this.snapshotDirty) {
       this.snapshotDirty = false;
@@ -656,8 +818,9 @@ export class ArrowStore implements TrackingStore, ModelStore {
   private async write<T>(fn: () => Promise<T>): Promise<T> {
     this.assertOpen();
     if (!this.release) throw new TrackerError("INVALID_STATE", `This store was opened read-only (${this.root}); open it without readOnly to write.`);
-    this.lastWriteAt = Date.now();
-    return this.queue.run(fn);
+    this.idle.wrote();
+    // A pause in writes counts from when the last one ended.
+    return this.queue.run(fn).finally(() => this.idle.wrote());
   }
 
   private assertOpen(): void {
@@ -689,4 +852,17 @@ export class ArrowStore implements TrackingStore, ModelStore {
 
 
 
+}
+
+/** One key's history followed by more points of it. */
+function concatHistory(a: MetricHistory, b: MetricHistory): MetricHistory {
+  if (b.steps.length === 0) return a;
+  if (a.steps.length === 0) return b;
+  const cat = (x: Float64Array, y: Float64Array) => {
+    const out = new Float64Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return { key: a.key, steps: cat(a.steps, b.steps), values: cat(a.values, b.values), timestamps: cat(a.timestamps, b.timestamps) };
 }

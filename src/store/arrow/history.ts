@@ -150,20 +150,22 @@ export function updateLatest(latest: Map<string, LatestPoint>, b: BatchView | Po
 }
 
 /**
- * Scans the frames of a history file from byte `from` into `latest`. A writer cuts a damaged
- * tail off (`repair`); either way the damage is reported.
+ * Scans the frames of a history file from byte `from` (up to byte `cap`, if given) into
+ * `latest`. A writer cuts a damaged tail off (`repair`); either way the damage is reported.
  */
 export async function scanHistory(
   path: string,
   latest: Map<string, LatestPoint>,
   from: number,
   repair: boolean,
+  cap = Infinity,
 ): Promise<{ scan: FrameScan; ino: number }> {
   const st = await stat(path).catch(() => undefined);
   if (!st) return { scan: { validBytes: 0, frames: 0, smallFrames: 0, firstSmallAt: 0 }, ino: 0 };
+  const size = Math.min(st.size, cap);
   // Only the bytes past what the caller already knows (the snapshot's share) are read.
-  const start = Math.min(from, st.size);
-  const tail = start === st.size ? new Uint8Array(0) : await readTail(path, start, st.size - start);
+  const start = Math.min(from, size);
+  const tail = start === size ? new Uint8Array(0) : await readTail(path, start, size - start);
   const scan = scanFrames(tail, (b) => updateLatest(latest, b));
   const absolute: FrameScan = { ...scan, validBytes: start + scan.validBytes, firstSmallAt: start + scan.firstSmallAt };
   if (scan.damage) {

@@ -12,7 +12,8 @@ export type { ArrowStoreOptions } from "./arrow-store.js";
 
 /**
  * Opens the store an `arrow:` URI names: `arrow:./runs`, `arrow:/abs/runs`, `arrow:///abs/runs`;
- * `?readOnly=true` opens without the writer lock.
+ * `?readOnly=true` opens without the writer lock; `?journalMinRuns=N` sets
+ * {@link ArrowStoreOptions.journalMinRuns}.
  *
  * @example
  * ```ts
@@ -25,5 +26,7 @@ export async function openArrowUri(uri: string, options: ArrowStoreOptions = {})
   if (!dir) throw invalidParameter(`Invalid Arrow store URI '${uri}': expected arrow:<folder>, e.g. arrow:./trackbook-runs.`);
   const query = new URLSearchParams(m?.[2] ?? "");
   const readOnly = ["1", "true"].includes(query.get("readOnly") ?? "");
-  return openArrowStore(dir, { ...options, ...(readOnly ? { readOnly } : {}) });
+  const minRuns = query.get("journalMinRuns");
+  if (minRuns !== null && !/^[1-9][0-9]*$/.test(minRuns)) throw invalidParameter(`Invalid Arrow store URI '${uri}': journalMinRuns must be a whole number ≥ 1.`);
+  return openArrowStore(dir, { ...options, ...(readOnly ? { readOnly } : {}), ...(minRuns !== null ? { journalMinRuns: Number(minRuns) } : {}) });
 }

@@ -48,6 +48,7 @@ export const paths = {
   artifacts: (root: string, runId: string) => join(root, "runs", runId, "artifacts"),
   snapshot: (root: string) => join(root, "summary.json"),
   lock: (root: string) => join(root, ".lock"),
+  journal: (root: string) => join(root, "journal"),
 };
 
 // JSON has no NaN/Infinity; latest values are written as numbers or as these strings.
@@ -68,8 +69,11 @@ export function snapshotOf(runs: Iterable<RunRecord>): Snapshot {
 /** What loading a root produced. */
 export type Loaded = { experiments: Map<string, Experiment>; runs: Map<string, RunRecord> };
 
-/** Loads (and, for a writer, repairs) a root. `warn` is told about each damaged file. */
-export async function loadRoot(root: string, writer: boolean, warn: (m: string) => void): Promise<Loaded> {
+/**
+ * Loads (and, for a writer, repairs) a root. `warn` is told about each damaged file. `caps`
+ * (readers only) limits how much of some runs' histories is read (see redistribute.ts).
+ */
+export async function loadRoot(root: string, writer: boolean, warn: (m: string) => void, caps?: ReadonlyMap<string, number>): Promise<Loaded> {
   if (writer) {
     await mkdir(paths.experiments(root), { recursive: true });
     await mkdir(paths.runs(root), { recursive: true });
@@ -90,7 +94,7 @@ export async function loadRoot(root: string, writer: boolean, warn: (m: string) 
   throwFirst(
     await eachLimit(ids.keys(), 16, async (i) => {
       const warnings: string[] = [];
-      loadedRuns[i] = { r: await loadRun(root, ids[i]!, cachedOf(ids[i]!), writer, (m) => warnings.push(m)), warnings };
+      loadedRuns[i] = { r: await loadRun(root, ids[i]!, cachedOf(ids[i]!), writer, (m) => warnings.push(m), caps?.get(ids[i]!)), warnings };
     }),
   );
   for (let i = 0; i < ids.length; i++) {
@@ -183,7 +187,7 @@ async function mtimeOf(path: string): Promise<number> {
   }
 }
 
-async function loadRun(root: string, runId: string, cached: SnapshotRun | undefined, writer: boolean, warn: (m: string) => void): Promise<RunRecord> {
+async function loadRun(root: string, runId: string, cached: SnapshotRun | undefined, writer: boolean, warn: (m: string) => void, cap?: number): Promise<RunRecord> {
   const metaPath = paths.runMeta(root, runId);
   let metaMtimeMs = await mtimeOf(metaPath);
   let meta: RunMeta | undefined = cached && cached.metaMtimeMs === metaMtimeMs ? cached : undefined;
@@ -214,7 +218,7 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
     const st = await stat(histPath).catch(() => undefined);
     // The cached latest values hold for the first `bytes` of the same file (same inode, and the
     // same last frame there: compaction rewrites a file in place).
-    if (st && st.ino === cached.history.ino && st.size >= cached.history.bytes && (await sameTail(histPath, cached.history))) {
+    if (st && st.ino === cached.history.ino && Math.min(st.size, cap ?? Infinity) >= cached.history.bytes && (await sameTail(histPath, cached.history))) {
       for (const [k, [step, ts, v]] of Object.entries(cached.latest)) latest.set(k, { step, timestamp: ts, value: decodeNum(v) });
       from = cached.history.bytes;
       frames = cached.history.frames;
@@ -226,14 +230,14 @@ async function loadRun(root: string, runId: string, cached: SnapshotRun | undefi
   // is a hint, and after a rewrite (compaction renames a new file into place, and file systems
   // reuse inode numbers) it can point into the middle of a frame. Damage found past it is
   // confirmed by a scan from the start, which alone decides what is kept.
-  let { scan, ino } = await scanHistory(histPath, latest, from, writer && from === 0);
+  let { scan, ino } = await scanHistory(histPath, latest, from, writer && from === 0, cap);
   if (scan.damage && from > 0) {
     latest.clear();
     from = 0;
     frames = 0;
     smallFrames = 0;
     compactFrom = -1;
-    ({ scan, ino } = await scanHistory(histPath, latest, 0, writer));
+    ({ scan, ino } = await scanHistory(histPath, latest, 0, writer, cap));
   }
   if (scan.damage) warn(`${histPath}: ${scan.damage}; ${writer ? "cut off the damaged tail" : "ignoring the damaged tail"}, ${scan.validBytes} intact bytes kept.`);
   return {
