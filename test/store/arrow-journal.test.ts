@@ -293,7 +293,8 @@ describe("store/arrow journal", () => {
 
   it("rejects a journal append on a full disk with RESOURCE_EXHAUSTED and leaves files and memory as they were", async () => {
     const root = fresh();
-    const store = await open(root).store;
+    const opened = open(root);
+    const store = await opened.store;
     const runIds = await createRuns(store, 10);
     const runJson = join(root, "runs", runIds[3]!, "run.json");
     const metaBefore = await fsp.readFile(runJson);
@@ -308,16 +309,34 @@ describe("store/arrow journal", () => {
       expect((await store.getRun(id)).data).toEqual({ params: {}, tags: expect.any(Object), metrics: {} });
       expect((await store.getMetricHistory(id, "loss")).steps.length).toBe(0);
     }
+    // Nothing is left for the background to move (it would warn, and remove the file it thinks is its own).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(opened.warnings).toEqual([]);
+    expect(journalFiles(root)).toEqual(["00000000.tbj"]);
     // The fault clears: the same write goes through.
     await fsp.rm(join(root, "journal", "00000000.tbj"));
     await store.logBatches(entries);
     expect((await store.getRun(runIds[3]!)).data.params).toEqual({ lr: "0.1" });
     expect(Array.from((await store.getMetricHistory(runIds[7]!, "loss")).values)).toEqual([7]);
     await store.close();
+    expect(opened.warnings).toEqual([]);
     const again = open(root);
     expect(Array.from((await (await again.store).getMetricHistory(runIds[7]!, "loss")).values)).toEqual([7]);
     await (await again.store).close();
     expect(again.warnings).toEqual([]);
+  });
+
+  it("leaves nothing behind when a journal file cannot even be created: the store closes cleanly", async () => {
+    const root = fresh();
+    const opened = open(root);
+    const store = await opened.store;
+    const runIds = await createRuns(store, 10);
+    // A link to a folder that does not exist: creating the journal's first file fails.
+    await fsp.symlink(join(root, "no-such-folder", "x.tbj"), join(root, "journal", "00000000.tbj"));
+    await expectTrackerError(store.logPacked(sweepFlush(runIds, 0, 5)), "INTERNAL_ERROR");
+    await expectSweep(store, runIds, 0);
+    await store.close();
+    expect(opened.warnings).toEqual([]);
   });
 
   it("leaves out the journal points of a run whose folder is gone, also from a run created again with its id", async () => {

@@ -133,7 +133,13 @@ export class Journal {
     const n = r.points.values.length;
     const pieces = n <= RECORD_MAX_POINTS ? [{ r, present }] : cut(r);
     const encoded = pieces.map((p) => ({ ...p, enc: encodeRecord(p.r) }));
-    await appendAt(g.path, g.bytes, encoded.flatMap((e) => e.enc.parts), this.handles);
+    try {
+      await appendAt(g.path, g.bytes, encoded.flatMap((e) => e.enc.parts), this.handles);
+    } catch (e) {
+      // A generation that never got a record is no generation (its file may not even exist).
+      if (g.records.length === 0) this.gens.splice(this.gens.indexOf(g), 1);
+      throw e;
+    }
     let bytes = 0;
     for (const e of encoded) {
       this.index(g, g.bytes, e.enc.length, e.present);
@@ -178,7 +184,10 @@ export class Journal {
     try {
       const parts: { steps: Float64Array; values: Float64Array; timestamps: Float64Array }[][] = keys.map(() => []);
       for (const g of gens) {
-        const fh = await (g.reader ??= open(g.path, "r"));
+        const fh = await (g.reader ??= open(g.path, "r")).catch((e: unknown) => {
+          g.reader = undefined;
+          throw e;
+        });
         for (const i of g.runs.get(runId) ?? []) {
           const { at, length } = g.records[i]!;
           const bytes = new Uint8Array(length);
@@ -261,7 +270,11 @@ export class Journal {
         warn(`${path}: ${scan.damage ?? `a record with out-of-range ids at byte ${g.bytes}`}; ${writer ? "cut off the damaged tail" : "ignoring the damaged tail"}, ${g.bytes} intact bytes kept.`);
         if (writer) await truncate(path, g.bytes).catch((e) => { throw ioError("repair", path, e); });
       }
-      if (!writer) g.reader = open(path, "r");
+      if (!writer) {
+        // Held open from now on (see above); a failure surfaces at the first read that needs it.
+        g.reader = open(path, "r");
+        g.reader.catch(() => undefined);
+      }
     }
     this.created = false;
     if (writer) await syncFolder(this.dir);
