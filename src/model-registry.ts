@@ -41,7 +41,7 @@ export type CreateModelVersionOptions = {
 
 /** The store's model primitives, or NOT_IMPLEMENTED when it has none. */
 export function modelsOf(store: TrackingStore): ModelStore {
-  if (!hasModels(store)) throw new TrackerError("NOT_IMPLEMENTED", "This store has no model registry (logged models and registered models need the memory: or arrow: store).");
+  if (!hasModels(store)) throw new TrackerError("NOT_IMPLEMENTED", "This store has no model registry (logged models and registered models need the memory:, arrow: or idb: store).");
   return store;
 }
 

@@ -62,6 +62,10 @@ export function schemaSuite(freshName: () => string): void {
         expect(h.steps).toEqual(Array.from({ length: 160 }, (_, i) => i));
         expect(h.values).toEqual(h.steps.map((s) => s / 10));
         expect((await store.getRun(RUN)).data.metrics.loss).toBe(15.9);
+        // Version 4's model stores exist and start empty.
+        expect(await store.searchLoggedModels()).toEqual([]);
+        await store.putRegisteredModel({ name: "after-upgrade", creationTimestamp: T, lastUpdatedTimestamp: T, description: null, tags: {}, aliases: {} });
+        expect((await store.listRegisteredModels()).map((m) => m.name)).toEqual(["after-upgrade"]);
       } finally {
         await store.close();
       }

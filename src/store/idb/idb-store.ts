@@ -45,7 +45,10 @@ import {
 } from "../../validation.js";
 import { Catalog } from "../catalog.js";
 import { assertRunActive, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
-import { throwFirst, type BatchEntry, type PackedFlush, type TrackingStore } from "../store.js";
+import { throwFirst, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../store.js";
+import type { LoggedModel, ModelVersion, RegisteredModel } from "../../models.js";
+import type { ModelCatalog } from "../model-catalog.js";
+import { purgeModelsOf, withModels } from "./models.js";
 import { unpackFlush } from "../packed.js";
 import { artifactPaths, assertPathFree, childrenOf, runArtifacts } from "./artifacts.js";
 import { Connection } from "./connection.js";
@@ -70,7 +73,7 @@ type Durability = "default" | "strict" | "relaxed";
  * await store.logBatch(run.info.runId, { params: [{ key: "lr", value: "0.01" }] });
  * ```
  */
-export class IdbStore implements TrackingStore {
+export class IdbStore implements TrackingStore, ModelStore {
   private readonly conn: Connection;
   private readonly channel: ReturnType<typeof openRunsChannel>;
 
@@ -355,10 +358,10 @@ export class IdbStore implements TrackingStore {
     this.conn.assertOpen();
     validateExperimentId(experimentId);
     if (experimentId === DEFAULT_EXPERIMENT_ID) throw invalidParameter("The default experiment '0' cannot be purged.");
-    return this.conn.tx(["experiments", "runs", "series", "chunks", "summaries", "artifacts"], "readwrite", "purging an experiment", async (tx) => {
+    return this.conn.tx(["experiments", "runs", "series", "chunks", "summaries", "artifacts", "models", "modelArtifacts"], "readwrite", "purging an experiment", async (tx) => {
       if ((await tx.objectStore("experiments").getKey(experimentId)) === undefined) throw notFound.experiment(experimentId);
       const runIds = await tx.objectStore("runs").index("experimentId").getAllKeys(experimentId);
-      await Promise.all(runIds.map((id) => purgeRunIn(tx, id)));
+      await Promise.all([...runIds.map((id) => purgeRunIn(tx, id)), purgeModelsOf(tx, experimentId)]);
       await tx.objectStore("experiments").delete(experimentId);
     });
   }
@@ -366,6 +369,25 @@ export class IdbStore implements TrackingStore {
   async close(): Promise<void> {
     if (this.conn.close()) this.channel?.close();
   }
+
+  // Logged models and the model registry (ModelStore): model-catalog.ts's rules, each call in one transaction (models.ts).
+  private readModels<T>(what: string, body: (c: ModelCatalog) => Promise<T>): Promise<T> { return withModels(this.conn, "readonly", what, body); }
+  private writeModels(what: string, body: (c: ModelCatalog) => Promise<void>): Promise<void> { return withModels(this.conn, "readwrite", what, body); }
+  async putLoggedModel(model: LoggedModel): Promise<void> { return this.writeModels(`saving logged model ${model?.modelId}`, (c) => c.putLoggedModel(model)); }
+  async getLoggedModel(modelId: string): Promise<LoggedModel> { return this.readModels("reading a logged model", (c) => c.getLoggedModel(modelId)); }
+  async searchLoggedModels(experimentIds?: string[]): Promise<LoggedModel[]> { return this.readModels("searching logged models", (c) => c.searchLoggedModels(experimentIds)); }
+  async deleteLoggedModel(modelId: string): Promise<void> { return this.writeModels("deleting a logged model", (c) => c.deleteLoggedModel(modelId)); }
+  async logLoggedModelArtifact(modelId: string, path: string, data: Uint8Array): Promise<void> { return this.writeModels(`model artifact '${path}'`, (c) => c.logLoggedModelArtifact(modelId, path, data)); }
+  async listLoggedModelArtifacts(modelId: string, path?: string): Promise<ArtifactInfo[]> { return this.readModels("listing model artifacts", (c) => c.listLoggedModelArtifacts(modelId, path)); }
+  async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> { return this.readModels("reading a model artifact", (c) => c.readLoggedModelArtifact(modelId, path)); }
+  async putRegisteredModel(model: RegisteredModel): Promise<void> { return this.writeModels("saving a registered model", (c) => c.putRegisteredModel(model)); }
+  async getRegisteredModel(name: string): Promise<RegisteredModel> { return this.readModels("reading a registered model", (c) => c.getRegisteredModel(name)); }
+  async listRegisteredModels(): Promise<RegisteredModel[]> { return this.readModels("listing registered models", (c) => c.listRegisteredModels()); }
+  async deleteRegisteredModel(name: string): Promise<void> { return this.writeModels("deleting a registered model", (c) => c.deleteRegisteredModel(name)); }
+  async putModelVersion(version: ModelVersion): Promise<void> { return this.writeModels("saving a model version", (c) => c.putModelVersion(version)); }
+  async getModelVersion(name: string, version: number): Promise<ModelVersion> { return this.readModels("reading a model version", (c) => c.getModelVersion(name, version)); }
+  async listModelVersions(name: string): Promise<ModelVersion[]> { return this.readModels("listing model versions", (c) => c.listModelVersions(name)); }
+  async deleteModelVersion(name: string, version: number): Promise<void> { return this.writeModels("deleting a model version", (c) => c.deleteModelVersion(name, version)); }
 
   private async setExperimentStage(experimentId: string, stage: "active" | "deleted"): Promise<void> {
     return this.conn.tx(["experiments", "runs"], "readwrite", stage === "deleted" ? "deleting an experiment" : "restoring an experiment", async (tx) => {

@@ -12,23 +12,28 @@
  *   summaries    per chunk of at least a few thousand points: a few of its points, from which a
  *                chart of a long history is cut (summaries.ts), keyed like the chunk (v3)
  *   artifacts    one file each as a Blob, keyed `[runId, path]`
+ *   models, registry, modelArtifacts
+ *                logged models, the model registry and the models' files (models.ts; v4)
  *
  * Versions are stepped through in order, so a database of any earlier version is brought up to
  * date in one `versionchange` transaction: v1 created the first four stores; v2 added `series`,
  * built from the chunk keys, so a flush reads one small record per key instead of walking chunks,
  * and the `newest` index, so a run table opens on its newest runs without reading them all; v3
- * added `summaries` (chunks written before have none and are read whole, which stays correct).
+ * added `summaries` (chunks written before have none and are read whole, which stays correct);
+ * v4 added the three model stores (empty).
  *
  * @module
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from "idb";
 import { DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, type Experiment, type RunInfo } from "../../entities.js";
+import type { LoggedModel } from "../../models.js";
 import type { LatestPoint } from "../latest.js";
+import type { RegistryData } from "../model-catalog.js";
 import type { StepColumn, TimeColumn } from "./columns.js";
 import type { SummaryRow } from "./summaries.js";
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Points per chunk record at most. Reading a history costs Chromium a large fixed amount per
@@ -71,6 +76,9 @@ export type SeriesRow = { runId: string; key: string; next: number; open: OpenCh
 /** One artifact file. */
 export type ArtifactRow = { runId: string; path: string; size: number; blob: Blob };
 
+/** One file of a logged model. */
+export type ModelArtifactRow = { modelId: string; path: string; size: number; blob: Blob };
+
 /** The whole database, for idb's typed transactions. */
 export interface TrackbookDB extends DBSchema {
   experiments: { key: string; value: Experiment; indexes: { name: string } };
@@ -79,6 +87,9 @@ export interface TrackbookDB extends DBSchema {
   series: { key: [string, string]; value: SeriesRow };
   summaries: { key: [string, string, number]; value: SummaryRow; indexes: { last: [string, string, number] } };
   artifacts: { key: [string, string]; value: ArtifactRow };
+  models: { key: string; value: LoggedModel };
+  registry: { key: string; value: RegistryData };
+  modelArtifacts: { key: [string, string]; value: ModelArtifactRow };
 }
 
 export type TrackbookIDB = IDBPDatabase<TrackbookDB>;
@@ -130,6 +141,11 @@ const STEPS: ReadonlyArray<(db: TrackbookIDB, tx: UpgradeTx) => Promise<void>> =
   async (db) => {
     // `last` finds the chunks a zoomed range reaches without reading the others (steps ascending).
     db.createObjectStore("summaries", { keyPath: ["runId", "key", "chunkNo"] }).createIndex("last", ["runId", "key", "last"]);
+  },
+  async (db) => {
+    db.createObjectStore("models", { keyPath: "modelId" });
+    db.createObjectStore("registry");
+    db.createObjectStore("modelArtifacts", { keyPath: ["modelId", "path"] });
   },
 ];
 
