@@ -24,6 +24,7 @@ import {
 import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
 import { systemTags } from "./source.js";
 import type { LoggedModel, ModelVersion, RegisteredModel } from "./models.js";
+import { logModel, type LogModelOptions } from "./log-model.js";
 import * as registry from "./model-registry.js";
 import { openStore, uriScheme } from "./store/registry.js";
 import { metricHistorySummary, type TrackingStore } from "./store/store.js";
@@ -379,6 +380,24 @@ export class Tracker {
   async readLoggedModelArtifact(modelId: string, path: string): Promise<Uint8Array> {
     this.assertOpen();
     return registry.modelsOf(this.store).readLoggedModelArtifact(modelId, path);
+  }
+
+  /**
+   * Logs a model (MLflow 3's `log_model`): a new logged model `m-…` holding `files` as its
+   * artifacts, with params and tags, made by the active run (or `runId`) and kept in that run's
+   * experiment. READY when it resolves; if a file cannot be written, nothing of it is kept.
+   *
+   * @example
+   * ```ts
+   * const model = await tb.logModel("mnist-cnn", { files: { "model.json": topology, "weights.bin": weights }, params: { layers: 4 }, modelType: "tfjs-layers" });
+   * await tb.createModelVersion("mnist", { modelId: model.modelId });
+   * ```
+   */
+  async logModel(name: string, options: LogModelOptions = {}): Promise<LoggedModel> {
+    this.assertOpen();
+    const runId = options.runId === undefined ? (this.activeRun()?.info.runId ?? null) : options.runId;
+    const experimentId = options.experimentId ?? (runId === null ? this.experimentId : (await this.store.getRun(runId)).info.experimentId);
+    return logModel(this.store, name, { ...options, runId, experimentId });
   }
 
   /**

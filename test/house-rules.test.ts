@@ -37,7 +37,7 @@ const LAYERS: [number, RegExp][] = [
   [4, /^src\/(metric-buffer|client)\.ts$/],
   // The worker boundary wraps stores for the client's side; only the tracker opens it.
   [4, /^worker\//],
-  [5, /^src\/(active-run|tracker|model-registry)\.ts$/],
+  [5, /^src\/(active-run|tracker|model-registry|log-model)\.ts$/],
   [6, /^src\/fluent\.ts$/],
   [7, /^src\/index\.ts$/],
   // Bundle export/import: above the stores, beside the public entry; the CLI uses it.

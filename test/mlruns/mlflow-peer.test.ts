@@ -13,6 +13,7 @@ import { tempDir } from "./helpers/fixtures.js";
 import { mlflowView, richStore } from "./helpers/rich-store.js";
 import { modelsView } from "./helpers/models-view.js";
 import { openArrowStore } from "../../src/store/arrow/index.js";
+import { Tracker } from "../../src/tracker.js";
 
 type Seen = { file: Record<string, unknown>; sqlite?: Record<string, unknown> };
 
@@ -63,6 +64,24 @@ describe("mlruns and real MLflow (peer)", () => {
     expect(plain.source).toBe(`${trainer.info.artifactUri}/weights`);
     expect(new TextDecoder().decode(await store.readLoggedModelArtifact(echo!.modelId, "MLmodel"))).toContain(`model_id: ${echo!.modelId}`);
   }, 180_000);
+
+  it("a model logged with tb.logModel and registered is read by real MLflow with equal fields", async () => {
+    if (!requireMlflow()) return;
+    const store = new MemoryStore();
+    const tb = new Tracker(store);
+    await tb.setExperiment("tfjs");
+    const run = await tb.startRun({ runName: "train" });
+    const model = await tb.logModel("mnist-cnn", { files: { "model.json": { format: "layers-model" }, "weights/group1.bin": new Uint8Array([1, 2, 3]) }, params: { layers: 4 }, tags: { framework: "tfjs" }, modelType: "tfjs-layers" });
+    await run.end();
+    await tb.createRegisteredModel("mnist");
+    await tb.createModelVersion("mnist", { modelId: model.modelId });
+    const out = join(tmp.dir, "log-model-export", "mlruns");
+    expect(await exportMlruns(store, out)).toMatchObject({ loggedModels: 1, registeredModels: 1, modelVersions: 1 });
+    const seen = runPeer("read-models.py", [out]) as { logged_models: Record<string, { status: string; artifacts: Record<string, number> }> };
+    expect(seen).toEqual(await modelsView(store, pythonFloatRepr));
+    expect(seen.logged_models[model.modelId]).toMatchObject({ status: "READY", artifacts: { "model.json": JSON.stringify({ format: "layers-model" }, null, 2).length, "weights/group1.bin": 3 } });
+    await tb.close();
+  }, 120_000);
 
   it.each(["memory", "arrow"] as const)(
     "logged models and registered versions survive import → export from the %s store, and real MLflow reads them back with equal fields",
