@@ -6,14 +6,17 @@
  *   <exp>/models/<model_id>/{meta.yaml, tags/, params/, metrics/, artifacts/}
  *   models/<name>/{meta.yaml, tags/, aliases/<alias>, version-<n>/{meta.yaml, tags/}}
  *
- * Logged models go with their experiment (only exported experiments' models are written); the
- * registry is written whole. Locations that point at the store's own artifacts (a logged model's
+ * Logged models go with their experiment (only exported experiments' models are written). An
+ * export of everything writes the registry whole; an export of a selection writes only the
+ * versions that belong to it (their run or logged model is exported), the registered models that
+ * have such a version, and their aliases of those versions, so sharing one experiment does not
+ * hand over the rest of the registry. Locations that point at the store's own artifacts (a logged model's
  * artifact location, an exported run's artifact URI) are rewritten to where the bundle has them.
  *
  * @module
  */
 import type { Experiment } from "../entities.js";
-import { validateRegisteredModelName } from "../models.js";
+import { validateRegisteredModelName, type ModelVersion } from "../models.js";
 import { hasModels, type ModelStore, type TrackingStore } from "../store/store.js";
 import { encodeText, type BundleSink } from "./io.js";
 import { experimentDir, join, keyFile, META, REGISTRY } from "./layout.js";
@@ -35,9 +38,11 @@ export type ModelWriteContext = {
   runDirs: ReadonlyMap<string, string>;
   /** Copy logged-model artifacts. */
   artifacts: boolean;
+  /** The export is of everything: the registry goes whole (else only what belongs to the selection). */
+  wholeRegistry: boolean;
 };
 
-/** Writes the logged models of the exported experiments and the whole registry; nothing when the store has no models. */
+/** Writes the logged models of the exported experiments and the registry (see the module notes); nothing when the store has no models. */
 export async function writeModels(store: TrackingStore, sink: BundleSink, ctx: ModelWriteContext): Promise<ModelWriteStats> {
   const stats: ModelWriteStats = { files: 0, bytes: 0, loggedModels: 0, registeredModels: 0, modelVersions: 0 };
   if (!hasModels(store)) return stats;
@@ -49,6 +54,7 @@ export async function writeModels(store: TrackingStore, sink: BundleSink, ctx: M
   };
   /** Store location prefix → bundle location prefix. */
   const moved = new Map<string, string>(ctx.runArtifactUris);
+  const exportedModels = new Set<string>();
   for (const e of ctx.experiments) {
     const expDir = experimentDir(e.experimentId, e.lifecycleStage === "deleted");
     for (const m of await store.searchLoggedModels([e.experimentId])) {
@@ -67,6 +73,7 @@ export async function writeModels(store: TrackingStore, sink: BundleSink, ctx: M
       // The source run's side of the link (MLflow's run.outputs.model_outputs), as log_model writes it.
       const runDir = m.sourceRunId === null ? undefined : ctx.runDirs.get(m.sourceRunId);
       if (runDir !== undefined) await put(join(runDir, "outputs", m.modelId, META), runOutputYaml(m.modelId));
+      exportedModels.add(m.modelId);
       stats.loggedModels++;
     }
   }
@@ -74,14 +81,19 @@ export async function writeModels(store: TrackingStore, sink: BundleSink, ctx: M
     for (const [from, to] of moved) if (uri === from || uri.startsWith(from + "/")) return to + uri.slice(from.length);
     return uri;
   };
-  for (const rm of await store.listRegisteredModels()) {
-    validateRegisteredModelName(rm.name);
+  const belongs = (v: ModelVersion) => (v.runId !== null && ctx.runDirs.has(v.runId)) || (v.modelId !== null && exportedModels.has(v.modelId));
+  for (const whole of await store.listRegisteredModels()) {
+    validateRegisteredModelName(whole.name);
+    const versions = (await store.listModelVersions(whole.name)).filter((v) => ctx.wholeRegistry || belongs(v));
+    if (!ctx.wholeRegistry && versions.length === 0) continue;
+    const kept = new Set(versions.map((v) => v.version));
+    const rm = { ...whole, aliases: Object.fromEntries(Object.entries(whole.aliases).filter(([, v]) => kept.has(v))) };
     const dir = join(REGISTRY, rm.name);
     await sink.mkdir(dir);
     await put(join(dir, META), registeredModelMetaYaml(rm));
     for (const [k, v] of Object.entries(rm.tags)) await put(keyFile(dir, "tags", k), v);
     for (const [alias, v] of Object.entries(rm.aliases)) await put(join(dir, "aliases", alias), String(v));
-    for (const v of await store.listModelVersions(rm.name)) {
+    for (const v of versions) {
       const vdir = join(dir, `version-${v.version}`);
       await sink.mkdir(vdir);
       await put(join(vdir, META), toYaml(modelVersionMetaYaml(v, relocate(v.source), v.storageLocation === null ? null : relocate(v.storageLocation))));

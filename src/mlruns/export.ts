@@ -39,7 +39,7 @@ export type ExportOptions = ExportSelection &
     threads?: number;
   };
 
-/** What an export wrote (logged models of the exported experiments, and the whole model registry, included). */
+/** What an export wrote (logged models of the exported experiments and the registry versions of the selection included). */
 export type ExportResult = {
   target: string;
   experiments: number;
@@ -66,8 +66,9 @@ export async function storeOf(from: StoreHolder): Promise<TrackingStore> {
 /**
  * Exports experiments and runs as an mlruns bundle. Experiment `0`, `.trash/` and `models/` are
  * always written; deleted experiments go to `.trash/<id>`. Logged models of the exported
- * experiments and the whole model registry go too (on stores that have them). Nothing appears at the target unless
- * the whole export succeeds.
+ * experiments go too (on stores that have them), with the whole model registry when everything
+ * is exported, else only the versions whose run or logged model is exported (and their
+ * registered models and aliases). Nothing appears at the target unless the whole export succeeds.
  *
  * @example
  * ```ts
@@ -155,7 +156,8 @@ async function writeBundle(
     }
   }
   if (result.runs !== selected.runCount) throw new TrackerError("INTERNAL_ERROR", `Selected ${selected.runCount} runs but wrote ${result.runs}.`);
-  const m = await writeModels(store, sink, { root, experiments, runArtifactUris, runDirs, artifacts: options.artifacts ?? true });
+  const wholeRegistry = options.experimentIds === undefined && options.runIds === undefined && options.filter === undefined && (options.runViewType ?? "ALL") === "ALL";
+  const m = await writeModels(store, sink, { root, experiments, runArtifactUris, runDirs, artifacts: options.artifacts ?? true, wholeRegistry });
   result.files += m.files;
   result.bytes += m.bytes;
   result.loggedModels = m.loggedModels;

@@ -10,6 +10,7 @@ import { exportMlruns, importMlruns } from "../../src/mlruns/index.js";
 import type { ModelVersion } from "../../src/models.js";
 import { pythonFloatRepr } from "../../src/mlruns/numbers.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
+import { Tracker } from "../../src/tracker.js";
 import { MODEL_STORE_METHODS } from "../../src/store/store.js";
 import { RUN_A, smallBundle, writeBundle, type Files } from "./helpers/bundle.js";
 import { BARE, M, MODEL, modelBundle, modelMeta, R, versionMeta } from "./helpers/model-bundle.js";
@@ -101,6 +102,43 @@ describe("mlruns import and export of logged models and the registry", () => {
     expect(await modelsView(b, pythonFloatRepr)).toEqual(await modelsView(a, pythonFloatRepr));
     expect((await b.getLoggedModel(MODEL)).metrics).toHaveLength(2);
     expect(await b.getModelVersion("Echo model", 2)).toMatchObject({ source: `${(await b.getRun(RUN_A)).info.artifactUri}/model` });
+  });
+
+  it("an export of a selection writes only the registry versions of its runs and logged models; an export of everything writes it whole", async () => {
+    const tb = new Tracker(new MemoryStore());
+    const one = await tb.setExperiment("one");
+    const runOne = await tb.startRun({ runName: "a" });
+    const modelOne = await tb.logModel("m1");
+    await runOne.end();
+    await tb.setExperiment("two");
+    const runTwo = await tb.startRun({ runName: "b" });
+    const modelTwo = await tb.logModel("m2");
+    await runTwo.end();
+    for (const name of ["A", "B", "C", "D"]) await tb.createRegisteredModel(name);
+    await tb.createModelVersion("A", { source: "s3://bucket/a", runId: runOne.info.runId }); // by run, in "one"
+    await tb.createModelVersion("B", { modelId: modelTwo.modelId }); // only in "two"
+    await tb.createModelVersion("C", { source: "s3://elsewhere" }); // neither run nor model
+    await tb.createModelVersion("D", { modelId: modelOne.modelId }); // D v1: "one"
+    await tb.createModelVersion("D", { modelId: modelTwo.modelId }); // D v2: "two"
+    await tb.setRegisteredModelAlias("D", "champion", 1);
+    await tb.setRegisteredModelAlias("D", "challenger", 2);
+    const registryOf = async (out: string) => {
+      const b = new MemoryStore();
+      await importMlruns(b, out);
+      const models = await b.listRegisteredModels();
+      return Object.fromEntries(await Promise.all(models.map(async (m) => [m.name, { versions: (await b.listModelVersions(m.name)).map((v) => v.version), aliases: m.aliases }] as const)));
+    };
+    const part = join(tmp.dir, `export-${n++}`, "mlruns");
+    expect(await exportMlruns(tb.store, part, { experimentIds: [one.experimentId] })).toMatchObject({ loggedModels: 1, registeredModels: 2, modelVersions: 2 });
+    expect(await registryOf(part)).toEqual({ A: { versions: [1], aliases: {} }, D: { versions: [1], aliases: { champion: 1 } } });
+    const byRun = join(tmp.dir, `export-${n++}`, "mlruns");
+    await exportMlruns(tb.store, byRun, { runIds: [runTwo.info.runId] });
+    // Logged models go with their experiment, so "two"'s model (and B, D v2) come along.
+    expect(await registryOf(byRun)).toEqual({ B: { versions: [1], aliases: {} }, D: { versions: [2], aliases: { challenger: 2 } } });
+    const all = join(tmp.dir, `export-${n++}`, "mlruns");
+    expect(await exportMlruns(tb.store, all)).toMatchObject({ loggedModels: 2, registeredModels: 4, modelVersions: 5 });
+    expect(Object.keys(await registryOf(all))).toEqual(["A", "B", "C", "D"]);
+    await tb.close();
   });
 
   it("onConflict 'skip' leaves models and versions the store has; 'replace' replaces them", async () => {
