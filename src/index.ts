@@ -80,7 +80,7 @@ export {
 export type { LoggedModel, LoggedModelMetric, LoggedModelStatus, ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel } from "./models.js";
 export { createModelVersion, createRegisteredModel, setRegisteredModelAlias } from "./model-registry.js";
 export type { CreateModelVersionOptions, CreateRegisteredModelOptions } from "./model-registry.js";
-export { logModel } from "./log-model.js";
+export { createLoggedModel } from "./log-model.js";
 export type { LogModelOptions } from "./log-model.js";
 export { newRunId, newExperimentId } from "./ids.js";
 export { MemoryStore } from "./store/memory/memory-store.js";

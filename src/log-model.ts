@@ -14,7 +14,7 @@ import { modelsOf } from "./model-registry.js";
 import type { LoggedModel } from "./models.js";
 import type { TrackingStore } from "./store/store.js";
 
-/** Options of {@link logModel}. */
+/** Options of {@link createLoggedModel} and `Tracker.logModel`. */
 export type LogModelOptions = {
   /** The run the model comes from (its `sourceRunId`); null for none. */
   runId?: string | null;
@@ -38,11 +38,11 @@ export type LogModelOptions = {
  *
  * @example
  * ```ts
- * const model = await logModel(store, "mnist-cnn", { runId, experimentId: "0", files: { "model.json": artifacts.modelTopology, "weights.bin": weights } });
+ * const model = await createLoggedModel(store, "mnist-cnn", { runId, experimentId: "0", files: { "model.json": artifacts.modelTopology, "weights.bin": weights } });
  * model.modelId; // "m-4f1c…"
  * ```
  */
-export async function logModel(store: TrackingStore, name: string, options: LogModelOptions & { experimentId: string }, now = Date.now): Promise<LoggedModel> {
+export async function createLoggedModel(store: TrackingStore, name: string, options: LogModelOptions & { experimentId: string }, now = Date.now): Promise<LoggedModel> {
   const models = modelsOf(store);
   if (typeof name !== "string" || name === "") throw invalidParameter(`Invalid model name ${JSON.stringify(name)}: expected a non-empty string.`);
   const files = Object.entries(options.files ?? {});

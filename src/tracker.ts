@@ -24,7 +24,7 @@ import {
 import { invalidParameter, isTrackerError, TrackerError } from "./errors.js";
 import { systemTags } from "./source.js";
 import type { LoggedModel, ModelVersion, RegisteredModel } from "./models.js";
-import { logModel, type LogModelOptions } from "./log-model.js";
+import { createLoggedModel, type LogModelOptions } from "./log-model.js";
 import * as registry from "./model-registry.js";
 import { openStore, uriScheme } from "./store/registry.js";
 import { metricHistorySummary, type TrackingStore } from "./store/store.js";
@@ -397,7 +397,7 @@ export class Tracker {
     this.assertOpen();
     const runId = options.runId === undefined ? (this.activeRun()?.info.runId ?? null) : options.runId;
     const experimentId = options.experimentId ?? (runId === null ? this.experimentId : (await this.store.getRun(runId)).info.experimentId);
-    return logModel(this.store, name, { ...options, runId, experimentId });
+    return createLoggedModel(this.store, name, { ...options, runId, experimentId });
   }
 
   /**
