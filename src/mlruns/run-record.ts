@@ -60,7 +60,7 @@ export async function writeRunRecord(store: RunWriter, record: RunRecord, experi
     // sends one message, where one call per 1000 points cost a write (and a round trip) each.
     const entries: BatchEntry[] = [];
     for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) entries.push({ runId: info.runId, batch: { params: params.slice(i, i + LIMITS.maxParamsPerBatch) } });
-    for (const cols of metricBatches(record.metrics)) {
+    for (const cols of packedBatches(record.metrics)) {
       points += cols.values.length;
       entries.push({ runId: info.runId, batch: { metrics: cols } });
     }
@@ -114,6 +114,39 @@ export function* metricBatches(histories: readonly MetricHistory[]): Generator<M
     }
   }
   if (n > 0) yield { keys, keyIds: cols.keyIds.slice(0, n), values: cols.values.slice(0, n), steps: cols.steps.slice(0, n), timestamps: cols.timestamps.slice(0, n) };
+}
+
+/**
+ * The run's points copied once into columns of their own, then cut into batches of at most 1000
+ * points that are consecutive views of those columns sharing one key list: a store that joins
+ * such batches (the Arrow store's toPoints) takes them as one run of points with no further
+ * copy, where {@link metricBatches} makes four arrays per batch and the store copies them again.
+ * For one call only: a store behind a worker moves the columns' buffers, once for all batches.
+ */
+export function packedBatches(histories: readonly MetricHistory[]): MetricColumns[] {
+  const kept = histories.filter((h) => h.values.length > 0);
+  let n = 0;
+  for (const h of kept) n += h.values.length;
+  const keys = kept.map((h) => h.key);
+  const keyIds = new Uint32Array(n);
+  const values = new Float64Array(n);
+  const steps = new Float64Array(n);
+  const timestamps = new Float64Array(n);
+  let at = 0;
+  kept.forEach((h, id) => {
+    keyIds.fill(id, at, at + h.values.length);
+    values.set(h.values, at);
+    steps.set(h.steps, at);
+    timestamps.set(h.timestamps, at);
+    at += h.values.length;
+  });
+  const max = LIMITS.maxMetricsPerBatch;
+  const out: MetricColumns[] = [];
+  for (let from = 0; from < n; from += max) {
+    const to = Math.min(n, from + max);
+    out.push({ keys, keyIds: keyIds.subarray(from, to), values: values.subarray(from, to), steps: steps.subarray(from, to), timestamps: timestamps.subarray(from, to) });
+  }
+  return out;
 }
 
 const ZERO_IDS = new Uint32Array(1000);
