@@ -69,6 +69,21 @@ describe("a live metric chart's lines, drawn over vega's canvas", () => {
     expect(chart.rows().length).toBe(8000);
   });
 
+  it("follows the chart's own interaction: a double click zooms back out to the first picture", async () => {
+    const live = host();
+    const chart = await showMetricChart(live, [series(ID(1), "loss", 30_000, wave(0))], { width: 400 });
+    shown.push(chart);
+    const first = pixels(live);
+    await chart.zoom([1000, 1999]);
+    expect(differing(first.data, pixels(live).data)).toBeGreaterThan(0);
+    const view = chart.view as { runAsync(): Promise<unknown> };
+    live.querySelector("canvas")!.dispatchEvent(new MouseEvent("dblclick", { bubbles: true, clientX: 100, clientY: 100 }));
+    await view.runAsync();
+    await new Promise((r) => requestAnimationFrame(r));
+    await view.runAsync();
+    expect(differing(first.data, pixels(live).data)).toBe(0);
+  });
+
   it("is taken down with the chart", async () => {
     const live = host();
     const chart = await showMetricChart(live, [series(ID(1), "loss", 100, wave(0))]);
