@@ -14,6 +14,7 @@
  */
 import type { HistoryReader } from "../src/store/store.js";
 import { chartRows, metricChartSpec, type ChartSeries, type MetricChartOptions } from "./metric-chart.js";
+import { LineOverlay, extentRows, pageSpec, type LineRow, type OverlayView } from "./line-overlay.js";
 import { requestFrame, show, type Shown } from "./render.js";
 import type { VegaLiteSpec } from "./spec.js";
 import { drawsFromCuts, loadChartSeries, type SeriesRef } from "./stored-series.js";
@@ -27,7 +28,7 @@ type Changeset = {
 };
 
 /** The parts of a vega View in a page that the live chart uses. */
-type DomView = {
+type DomView = OverlayView & {
   data(name: string): object[];
   change(name: string, changes: Changeset): DomView;
   changeset(): Changeset;
@@ -35,12 +36,19 @@ type DomView = {
   setState(state: { signals?: Record<string, unknown>; data?: Record<string, object[]> }): DomView;
   runAsync(): Promise<DomView>;
   addSignalListener(name: string, fn: (name: string, value: unknown) => void): void;
+  runAfter(fn: () => void, enqueue?: boolean): void;
 };
 
 /** A live chart of stored histories: {@link show} plus zooming that re-reads the visible range. */
 export type StoredChartHandle = Shown & {
   /** Shows `[lo, hi]` of x (undefined: everything), with the points of that range re-cut. */
   zoom(domain?: readonly [number, number]): Promise<void>;
+  /**
+   * The rows the chart draws now (its `points` data as `metricChartSpec` would hold it). A chart
+   * of one line layer strokes them itself (line-overlay.ts): vega's `points` then holds only the
+   * rows that fix its scales.
+   */
+  rows(): readonly object[];
 };
 
 /** A live metric chart of histories in memory. */
@@ -113,9 +121,15 @@ export async function showStoredMetricChart(target: object | string, source: His
 
 /** A drawn chart whose rows follow its visible x range, cut by `rowsFor`. */
 async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (domain: Domain) => object[] | Promise<object[]>) {
-  const shown = await show(target, spec);
+  const page = pageSpec(spec);
+  const shown = await show(target, page?.spec ?? spec);
   const view = shown.view as DomView;
   const points = new RowSwap(view, "points");
+  // The rows drawn; with an overlay, stroked by it after each run of the view (its scales set).
+  let drawn = (spec.data as { values: object[] }).values;
+  const overlay = page && new LineOverlay(view, page.style);
+  const paint = () => overlay?.draw(drawn as LineRow[]);
+  paint();
   // The range whose rows are drawn, and the newest request (an older answer is dropped).
   let applied = "all";
   let latest = 0;
@@ -126,7 +140,9 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
     const rows = await rowsFor(domain);
     if (ticket !== latest) return "stale";
     applied = key;
-    points.swap(rows);
+    drawn = rows;
+    points.swap(overlay ? extentRows(rows as LineRow[]) : rows);
+    if (overlay) view.runAfter(paint, true);
     return "drawn";
   };
   const failed = (e: unknown) => console.error("trackbook: redrawing the chart failed:", e);
@@ -135,6 +151,8 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
   view.addSignalListener("zoom", (_name, value) => {
     const x = (value as { x?: [number, number] } | null)?.x;
     wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
+    // The drawn rows follow the new x scale at once, as vega's own line would, until re-cut.
+    if (overlay) view.runAfter(paint, true);
     // Wheel and drag send many changes a frame: only the latest range is cut, once per frame.
     if (scheduled) return;
     scheduled = true;
@@ -147,6 +165,11 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
   const faceted = "facet" in spec;
   const handle: StoredChartHandle = {
     ...shown,
+    rows: () => drawn,
+    finalize() {
+      overlay?.remove();
+      shown.finalize();
+    },
     async zoom(domain) {
       const d: [number, number] | null = domain ? [domain[0], domain[1]] : null;
       if ((await apply(d ?? undefined)) === "stale") return;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareSpec, confusionMatrixSpec, heatmapSpec, imageGridSpec, metricChartSpec, runTableSpec } from "../../widgets/index.js";
+import { pageSpec } from "../../widgets/line-overlay.js";
 import { specProblems, toSvg } from "../helpers/vega-lite.js";
 import { run, series } from "./fixtures.js";
 
@@ -18,6 +19,8 @@ const cases: [string, () => object][] = [
   ["a metric chart over relative time, zoomed", () => metricChartSpec(histories.slice(0, 2), { x: "relative", xDomain: [0, 10] })],
   ["a metric chart against another metric", () => metricChartSpec(histories, { x: { metric: "acc" } })],
   ["an empty metric chart", () => metricChartSpec([])],
+  ["the page's variant of a metric chart of one series (lines drawn over it)", () => pageSpec(metricChartSpec(histories.slice(0, 1)))!.spec],
+  ["the page's variant of a metric chart of one key, on a log axis", () => pageSpec(metricChartSpec(histories.slice(0, 2), { yScale: "log" }))!.spec],
   ["a run table", () => runTableSpec(runs)],
   ["a filtered, ordered run table with chosen columns", () => runTableSpec(runs, { filter: "metrics.loss < 0.6", orderBy: ["metrics.loss"], columns: ["attributes.run_name", "params.lr", "metrics.loss"] })],
   ["an empty run table", () => runTableSpec([])],

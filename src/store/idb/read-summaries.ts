@@ -23,8 +23,10 @@ import { cutHistory, DEFAULT_BUDGET } from "../../downsample.js";
 import type { HistorySummaryOptions, MetricHistorySummary } from "../../entities.js";
 import { gridFor, m4 } from "../../m4.js";
 import { notFound } from "../../validation.js";
+import { likelyWhole, remember } from "./chunk-bounds.js";
 import { historyOf, type Points } from "./chunks.js";
 import type { Tx } from "./connection.js";
+import type { ChunkRow } from "./schema.js";
 import { writeKept, type SummaryRow } from "./summaries.js";
 
 type ReadTx = Tx<"runs" | "series" | "chunks" | "summaries", "readonly">;
@@ -38,22 +40,36 @@ export async function readSummary(tx: ReadTx, runId: string, key: string, option
   const chunks = tx.objectStore("chunks");
   const [lo, hi] = options.stepRange ?? [-Infinity, Infinity];
   const everything = async () => cutHistory(historyOf(key, await chunks.getAll(range)), options);
+  const budget = Math.max(4, Math.floor(options.budget ?? DEFAULT_BUDGET));
+  const limit = Math.max(budget, options.rawLimit ?? 0);
+  const early = new Map<number, Promise<ChunkRow | undefined>>();
   const readRaw = async (list: Part[]) => {
     const todo = list.filter((p) => !p.raw);
-    const rows = await Promise.all(todo.map((p) => chunks.get([runId, key, p.no])));
+    const rows = await Promise.all(todo.map((p) => early.get(p.no) ?? chunks.get([runId, key, p.no])));
     rows.forEach((row, i) => (todo[i]!.raw = historyOf(key, row ? [row] : [])));
   };
 
   // 1. The chunks of the range, with their bounds: summaries (those a zoomed range reaches, when
   // the steps never went down), and whole chunks where there is no summary or the range cuts
   // through one, all read at once.
-  const [run, series, keys, summarised, reached] = await Promise.all([
+  const firstRound = Promise.all([
     tx.objectStore("runs").getKey(runId),
     tx.objectStore("series").get([runId, key]),
     chunks.getAllKeys(range),
     tx.objectStore("summaries").getAllKeys(range),
     options.stepRange ? reaching(tx, runId, key, lo, hi) : undefined,
   ]);
+  // A zoom asks in the same round (after those, which are small) for the chunks earlier reads
+  // say it will read whole (chunk-bounds.ts).
+  if (options.stepRange) {
+    for (const no of likelyWhole(tx.db.name, runId, key, lo, hi, limit, Math.floor(budget / 4))) {
+      const read = chunks.get([runId, key, no]);
+      // One left unused must not report its failure; one used reports it where it is awaited.
+      read.catch(() => undefined);
+      early.set(no, read);
+    }
+  }
+  const [run, series, keys, summarised, reached] = await firstRound;
   if (run === undefined) throw notFound.run(runId);
   const indexed = series?.ascending === true ? reached : undefined;
   const summaries = indexed ? indexed.reached : await tx.objectStore("summaries").getAll(range);
@@ -61,8 +77,6 @@ export async function readSummary(tx: ReadTx, runId: string, key: string, option
   const hasSummary = new Set(summarised.map(([, , no]) => no));
   const away = indexed ? outside(indexed, summarised.map(([, , no]) => no)) : () => false;
   const parts: Part[] = keys.filter(([, , no]) => byNo.has(no) || (!hasSummary.has(no) && !away(no))).map(([, , no]) => ({ no, summary: byNo.get(no), first: NaN, last: NaN }));
-  const budget = Math.max(4, Math.floor(options.budget ?? DEFAULT_BUDGET));
-  const limit = Math.max(budget, options.rawLimit ?? 0);
   const whole = surelyWhole(parts, lo, hi, limit, Math.floor(budget / 4));
   await readRaw(parts.filter((p) => !p.summary || whole(p.summary)));
   let prev = -Infinity;
@@ -73,6 +87,7 @@ export async function readSummary(tx: ReadTx, runId: string, key: string, option
     if (!(p.first >= prev)) return everything();
     prev = p.last;
   }
+  remember(tx.db.name, runId, key, parts.map((p) => [p.no, { first: p.first, last: p.last, n: p.raw ? p.raw.steps.length : p.summary!.n, ...(p.summary ? { cell: p.summary.cell } : {}) }]), !indexed);
 
   // 2. The chunks the range reaches; what is inside counts by its summary.
   const used = parts.filter((p) => p.last >= lo && p.first <= hi);
