@@ -130,6 +130,17 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
   const overlay = page && new LineOverlay(view, page.style);
   const paint = () => overlay?.draw(drawn as LineRow[]);
   paint();
+  // One stroke per run of the view: a zoom queues it for its new rows, and the zoom signal it sets
+  // asks again during the same run.
+  let paintQueued = false;
+  const queuePaint = () => {
+    if (!overlay || paintQueued) return;
+    paintQueued = true;
+    view.runAfter(() => {
+      paintQueued = false;
+      paint();
+    }, true);
+  };
   // The range whose rows are drawn, and the newest request (an older answer is dropped).
   let applied = "all";
   let latest = 0;
@@ -142,7 +153,7 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
     applied = key;
     drawn = rows;
     points.swap(overlay ? extentRows(rows as LineRow[]) : rows);
-    if (overlay) view.runAfter(paint, true);
+    queuePaint();
     return "drawn";
   };
   const failed = (e: unknown) => console.error("trackbook: redrawing the chart failed:", e);
@@ -152,7 +163,7 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
     const x = (value as { x?: [number, number] } | null)?.x;
     wanted = x && x.length === 2 ? [Math.min(x[0], x[1]), Math.max(x[0], x[1])] : undefined;
     // The drawn rows follow the new x scale at once, as vega's own line would, until re-cut.
-    if (overlay) view.runAfter(paint, true);
+    queuePaint();
     // Wheel and drag send many changes a frame: only the latest range is cut, once per frame.
     if (scheduled) return;
     scheduled = true;
