@@ -37,7 +37,55 @@ type DomView = OverlayView & {
   runAsync(): Promise<DomView>;
   addSignalListener(name: string, fn: (name: string, value: unknown) => void): void;
   runAfter(fn: () => void, enqueue?: boolean): void;
+  /** vega-embed's tooltip handler (vega-tooltip), called as vega calls it. */
+  tooltip(): ((this: unknown, handler: unknown, event: unknown, item: unknown, value: unknown) => void) | undefined;
 };
+
+/** The few DOM members the hover reads (the package's types carry no DOM lib). */
+type PointerEvent = { clientX: number; clientY: number };
+type HoverTarget = {
+  addEventListener(type: "mousemove" | "mouseleave", fn: (e: PointerEvent) => void): void;
+  removeEventListener(type: "mousemove" | "mouseleave", fn: (e: PointerEvent) => void): void;
+  querySelector(selector: "canvas"): { getBoundingClientRect(): { left: number; top: number } } | null;
+};
+
+/**
+ * Tooltips for a chart whose lines the overlay strokes: vega would hit-test its own unpainted
+ * stand-in line, so the pointer is matched here against the rows drawn (the nearest within 8 px,
+ * at most once a frame) and shown through vega's tooltip handler. Returns what removes it.
+ */
+function hoverTooltips(view: DomView, overlay: LineOverlay): () => void {
+  const el = view.container() as unknown as HoverTarget | null;
+  const tip = view.tooltip();
+  if (!el || !tip) return () => undefined;
+  let last: PointerEvent | undefined;
+  let queued = false;
+  const show = () => {
+    queued = false;
+    const base = el.querySelector("canvas");
+    if (!last || !base) return;
+    const box = base.getBoundingClientRect();
+    const row = overlay.hit(last.clientX - box.left, last.clientY - box.top) as (LineRow & { step?: number }) | undefined;
+    tip.call(view, undefined, last, null, row ? { run: row.run, key: row.key, step: row.step ?? row.x, value: row.y } : null);
+  };
+  const move = (e: PointerEvent) => {
+    last = e;
+    if (!queued) {
+      queued = true;
+      requestFrame(show);
+    }
+  };
+  const leave = (e: PointerEvent) => {
+    last = undefined;
+    tip.call(view, undefined, e, null, null);
+  };
+  el.addEventListener("mousemove", move);
+  el.addEventListener("mouseleave", leave);
+  return () => {
+    el.removeEventListener("mousemove", move);
+    el.removeEventListener("mouseleave", leave);
+  };
+}
 
 /** A live chart of stored histories: {@link show} plus zooming that re-reads the visible range. */
 export type StoredChartHandle = Shown & {
@@ -130,6 +178,7 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
   const overlay = page && new LineOverlay(view, page.style);
   const paint = () => overlay?.draw(drawn as LineRow[]);
   paint();
+  const unhover = overlay ? hoverTooltips(view, overlay) : undefined;
   // One stroke per run of the view: a zoom queues it for its new rows, and the zoom signal it sets
   // asks again during the same run.
   let paintQueued = false;
@@ -178,6 +227,7 @@ async function liveChart(target: object | string, spec: VegaLiteSpec, rowsFor: (
     ...shown,
     rows: () => drawn,
     finalize() {
+      unhover?.();
       overlay?.remove();
       shown.finalize();
     },

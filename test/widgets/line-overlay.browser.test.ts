@@ -54,6 +54,38 @@ describe("a live metric chart's lines, drawn over vega's canvas", () => {
     });
   }
 
+  it("shows the drawn point under the pointer (run, step, value) in vega's tooltip, and hides it when the pointer leaves", async () => {
+    const s = [0, 1].map((k) => series(ID(k + 1), "loss", 3000, wave(k), `run-${k}`));
+    const live = host();
+    const chart = await showMetricChart(live, s, { width: 400 });
+    shown.push(chart);
+    const view = chart.view as { scale(n: string): (v: number) => number; origin(): [number, number]; padding(): { left: number; top: number }; container(): HTMLElement };
+    const rows = chart.rows() as { run: string; x: number; y: number; step: number }[];
+    const row = rows.find((r) => r.run === "run-1" && r.step === 1201)!; // run-1's spike: no other row near it
+    expect(row).toBeDefined();
+    const canvas = live.querySelector("canvas")!;
+    const box = canvas.getBoundingClientRect();
+    const [ox, oy] = view.origin();
+    const pad = view.padding();
+    const at = { clientX: box.left + pad.left + ox + view.scale("x")(row.x), clientY: box.top + pad.top + oy + view.scale("y")(row.y) };
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    canvas.dispatchEvent(new MouseEvent("mousemove", { ...at, bubbles: true }));
+    await frame();
+    const tip = document.getElementById("vg-tooltip-element")!;
+    expect(tip.classList.contains("visible")).toBe(true);
+    expect(tip.textContent).toContain("run-1");
+    expect(tip.textContent).toContain("1201");
+    // Far from every line (the plot's top left corner, above the curves' start): nothing to show.
+    canvas.dispatchEvent(new MouseEvent("mousemove", { clientX: box.left + pad.left + ox + 300, clientY: box.top + pad.top + oy + 2, bubbles: true }));
+    await frame();
+    expect(tip.classList.contains("visible")).toBe(false);
+    canvas.dispatchEvent(new MouseEvent("mousemove", { ...at, bubbles: true }));
+    await frame();
+    expect(tip.classList.contains("visible")).toBe(true);
+    view.container().dispatchEvent(new MouseEvent("mouseleave"));
+    expect(tip.classList.contains("visible")).toBe(false);
+  });
+
   it("follows a zoom, as the chart of that range drawn by vega", async () => {
     const s = [0, 1].map((k) => series(ID(k + 1), "loss", 50_000, wave(k), `run-${k}`));
     const live = host();
