@@ -14,6 +14,7 @@ Exit status: 0 ok, 1 a cell failed or the kernel hung, 2 bad usage.
 """
 import argparse
 import os
+from contextlib import ExitStack
 import sys
 import time
 
@@ -55,13 +56,26 @@ def main():
     # jupyter_server 2 tells a kernel its notebook this way; trackbook records it as mlflow.source.name.
     os.environ["JPY_SESSION_NAME"] = path
 
-    km = KernelManager(kernel_name="tslab")
-    client = NotebookClient(nb, km=km, timeout=args.timeout, allow_errors=False, record_timing=False,
-                            resources={"metadata": {"path": folder}})
     name = os.path.relpath(path)
     failed = None
     started = time.time()
-    with client.setup_kernel(cwd=folder):
+    with ExitStack() as stack:
+        # tslab 1.0 binds its five sockets at once and serves the shell socket as soon as it is
+        # bound: a kernel_info request that arrives before the iopub socket is bound makes its
+        # reply throw EBUSY ("Socket is blocked by a bind or unbind operation"), an unhandled
+        # rejection that ends the kernel before any cell ran (seen on a loaded machine). Such a
+        # start is retried once; a kernel that dies again, or later, fails the run.
+        for attempt in (1, 2):
+            km = KernelManager(kernel_name="tslab")
+            client = NotebookClient(nb, km=km, timeout=args.timeout, allow_errors=False, record_timing=False,
+                                    resources={"metadata": {"path": folder}})
+            try:
+                stack.enter_context(client.setup_kernel(cwd=folder))
+                break
+            except (RuntimeError, TimeoutError) as e:
+                if attempt == 2:
+                    raise
+                print(f"{name}: the tslab kernel ended while starting ({e}); starting it once more")
         code_index = 0
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":

@@ -50,15 +50,27 @@ export function notebookFolder(): string {
 /** One output of a cell, as nbformat stores it. */
 export type CellOutput = { output_type: string; data?: Record<string, unknown>; text?: string; ename?: string; evalue?: string; transient?: object; metadata?: object };
 
+// A kernel that ends while starting (tslab 1.0's socket-binding race, see scripts/run-notebook.py)
+// is started once more; cells run only once a kernel has answered kernel_info.
 const RUNNER = `
-import json, sys, time, nbformat
+import json, sys, nbformat
+from contextlib import ExitStack
 from nbclient import NotebookClient
 cells, folder = json.load(open(sys.argv[1])), sys.argv[2]
 nb = nbformat.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "tslab", "display_name": "TypeScript", "language": "typescript"}
 nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-client = NotebookClient(nb, kernel_name="tslab", timeout=120, allow_errors=True, resources={"metadata": {"path": folder}})
-client.execute()
+with ExitStack() as stack:
+    for attempt in (1, 2):
+        client = NotebookClient(nb, kernel_name="tslab", timeout=120, allow_errors=True, resources={"metadata": {"path": folder}})
+        try:
+            stack.enter_context(client.setup_kernel())
+            break
+        except (RuntimeError, TimeoutError):
+            if attempt == 2:
+                raise
+    for index, cell in enumerate(nb.cells):
+        client.execute_cell(cell, index)
 print("@@OUTPUTS@@" + json.dumps([c.get("outputs", []) for c in nb.cells]))
 `;
 
