@@ -20,6 +20,7 @@ import { openStore } from "../src/store/registry.js";
 import type { TrackingStore } from "../src/store/store.js";
 import type { HostApi } from "./protocol.js";
 import { RemoteStore } from "./remote-store.js";
+import { workerExecArgv } from "./exec-argv.js";
 
 /** Options of {@link openWorkerStore}. */
 export type WorkerStoreOptions = {
@@ -65,20 +66,6 @@ export async function openWorkerStore(uri: string, options: WorkerStoreOptions =
     return openStore(uri);
   }
   return connectWorker(worker, uri);
-}
-
-/**
- * The parent's Node options minus `--input-type`, which a worker would apply to its entry file
- * and then refuse to load it (`node --input-type=module -e …` is how scripts get ESM inline).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--input-type") i++;
-    else if (!argv[i]!.startsWith("--input-type=")) out.push(argv[i]!);
-  }
-  return out;
 }
 
 /**

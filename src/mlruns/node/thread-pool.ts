@@ -18,6 +18,7 @@ import { READ_LIMITS } from "../limits.js";
 import type { ReadRun, RunLocation } from "../read-run.js";
 import { packMetrics, type BundleSpec, type FormatReply, type Job, type JobError, type ParseReply, type ReadRunReply } from "./bundle-jobs.js";
 import { fsError } from "./fs-errors.js";
+import { workerExecArgv } from "../../../worker/exec-argv.js";
 
 /** Threads used when the caller does not say: the cores, at most 4 (more showed no gain: the disk or this thread limits). */
 export function defaultThreads(): number {
@@ -35,20 +36,6 @@ export function locateBundleWorker(): URL | undefined {
     if (existsSync(fileURLToPath(url))) return url;
   }
   return undefined;
-}
-
-/**
- * The parent's Node options minus `--input-type`, which a worker would apply to its entry file
- * and then refuse to load it (as worker/node-client.ts does).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--input-type") i++;
-    else if (!argv[i]!.startsWith("--input-type=")) out.push(argv[i]!);
-  }
-  return out;
 }
 
 /** Worker threads answering jobs; each job goes to the thread with the fewest in hand. */
