@@ -66,6 +66,7 @@ export function createHostApi(uri?: string): HostObject {
       return {
         sync: typeof s.sync === "function",
         logArtifactFile: typeof s.logArtifactFile === "function",
+        putRuns: typeof s.putRuns === "function",
         models: hasModels(s),
         purge: typeof p.purgeRun === "function" && typeof p.purgeExperiment === "function",
         histories: typeof p.getMetricHistories === "function",
@@ -122,6 +123,7 @@ export function createHostApi(uri?: string): HostObject {
           ? s.logArtifactFile(runId, path, localPath)
           : Promise.reject(new TrackerError("NOT_IMPLEMENTED", `This store cannot read local files; pass the bytes instead of { file: "${localPath}" }.`)),
       ),
+    putRuns: (runs) => use((s) => (s.putRuns ? s.putRuns(runs) : Promise.reject(new TrackerError("NOT_IMPLEMENTED", "This store cannot create whole runs at once (no putRuns); make them call by call.")))),
     listArtifacts: (runId, path) => use((s) => s.listArtifacts(runId, path)),
     readArtifact: (runId, path) => use((s) => s.readArtifact(runId, path)),
     sync: () => use((s) => (s.sync ? s.sync() : Promise.resolve())),

@@ -12,7 +12,7 @@
 import { transferHandlers, type TransferHandler } from "comlink";
 import type { HistorySummaryOptions, LogBatch, MetricHistorySummary } from "../src/entities.js";
 import { invalidParameter, isTrackerError, TrackerError, type ErrorJson } from "../src/errors.js";
-import type { BatchEntry, ModelStoreMethod, PackedFlush, TrackingStore } from "../src/store/store.js";
+import type { BatchEntry, ModelStoreMethod, PackedFlush, TrackingStore, WholeRun } from "../src/store/store.js";
 
 /** The optional methods of T. */
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
@@ -48,6 +48,8 @@ export type HostApi = Omit<TrackingStore, OptionalKeys<TrackingStore>> & {
   sync(): Promise<void>;
   /** The store's `logArtifactFile()`; NOT_IMPLEMENTED when it has none. */
   logArtifactFile(runId: string, path: string, localPath: string): Promise<void>;
+  /** The store's `putRuns()` (whole runs, their metric columns transferred); NOT_IMPLEMENTED when it has none. */
+  putRuns(runs: WholeRun[]): Promise<void>;
   /** One ModelStore method of the store with its arguments; NOT_IMPLEMENTED when it has none. */
   callModel(method: ModelStoreMethod, args: unknown[]): Promise<unknown>;
 };

@@ -17,7 +17,7 @@
 import { releaseProxy, transfer, type Remote } from "comlink";
 import type { CreateExperimentInput, CreateRunInput, HistorySummaryOptions, LogBatch, MetricHistory, SearchExperimentsQuery, SearchRunsQuery, UpdateRunInput } from "../src/entities.js";
 import { isTrackerError, TrackerError } from "../src/errors.js";
-import { MODEL_STORE_METHODS, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore } from "../src/store/store.js";
+import { MODEL_STORE_METHODS, type BatchEntry, type ModelStore, type PackedFlush, type TrackingStore, type WholeRun } from "../src/store/store.js";
 import type { HistoriesApi, HostCapabilities, PurgeApi } from "./host-api.js";
 import { batchTransferables, installTransferHandlers, type HostApi } from "./protocol.js";
 
@@ -45,6 +45,8 @@ export class RemoteStore implements TrackingStore {
   sync?: () => Promise<void>;
   /** The remote store's `logArtifactFile()`; present only when it has one. */
   logArtifactFile?: (runId: string, path: string, localPath: string) => Promise<void>;
+  /** The remote store's `putRuns()`, the runs' metric columns transferred (detached here afterwards); present only when it has one. */
+  putRuns?: (runs: WholeRun[]) => Promise<void>;
   /** The remote store's `purgeRun()` (remove a run for good); present only when it can purge. */
   purgeRun?: (runId: string) => Promise<void>;
   /** The remote store's `purgeExperiment()`; present only when it can purge. */
@@ -91,6 +93,7 @@ export class RemoteStore implements TrackingStore {
       throw e;
     }
     if (has.sync) this.sync = () => this.call((r) => r.sync());
+    if (has.putRuns) this.putRuns = (runs) => this.call((r) => r.putRuns(withTransfer(runs, batchTransferables(runs))));
     if (has.logArtifactFile) this.logArtifactFile = (runId, path, localPath) => this.call((r) => r.logArtifactFile(runId, path, localPath));
     // Logged models and the registry: each ModelStore method becomes one callModel round trip.
     if (has.models) {

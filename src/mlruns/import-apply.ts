@@ -1,21 +1,25 @@
 /**
  * The last pass of an import: writes the planned experiments and runs into the store, recording
- * the inverse of every change in an {@link UndoLog} before moving on. Runs are read from the
- * bundle again, one at a time, so memory holds one run, never the bundle.
+ * the inverse of every change in an {@link UndoLog} before moving on. Each run is read from the
+ * bundle (a few ahead, on worker threads where the source has them), checked, then written, so
+ * memory holds a few runs, never the bundle, and each metric file is parsed once.
  *
  * @module
  */
 import type { TrackingStore } from "../store/store.js";
 import { applyModels } from "./import-models.js";
-import { readAhead, readRunOf, type ImportPlan } from "./import-plan.js";
+import { checkRun, findingsNotes, readAhead, readRunOf, type ImportPlan } from "./import-plan.js";
 import type { ProgressReporter } from "./progress.js";
-import { readMetrics } from "./read-run.js";
-import { writeRunRecord, type RecordArtifact, type RunRecord } from "./run-record.js";
+import { writeRunRecord, writeRunRecords, type RecordArtifact, type RecordTo, type RunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import type { PurgingStore, UndoLog } from "./undo.js";
 
 /** The tag naming a run's parent (tracker.ts's PARENT_RUN_TAG; not imported from that higher layer). */
 const PARENT_RUN_TAG_KEY = "mlflow.parentRunId";
+
+/** Runs per group written at once (one putRuns call), and points: a group of large runs is cut short. */
+const GROUP_RUNS = 8;
+const GROUP_POINTS = 1 << 20;
 
 /** What an import wrote (logged models and registry entries included). */
 export type ImportCounts = {
@@ -78,40 +82,67 @@ export async function applyImport(
   }
   progress.start("importing", plan.runs.length);
   let done = 0;
-  // What the checking pass did not keep is read again, a few runs ahead of the one being written:
-  // whole runs, or the metric files of runs kept without them.
-  const again = plan.runs.filter((r) => r.action !== "skip" && (r.record === undefined || r.metricFiles !== undefined));
-  const ahead = readAhead(again, async (r): Promise<RunRecord> => {
-    if (r.record === undefined) return (await readRunOf(bundle, r.loc)).record;
-    return { ...r.record, metrics: (await readMetrics(bundle.source, r.metricFiles!)).metrics };
-  });
-  for (const r of plan.runs) {
-    await progress.breathe();
-    progress.checkAborted();
-    if (r.action !== "skip") {
-      const record = r.record !== undefined && r.metricFiles === undefined ? r.record : await ahead.next();
-      r.record = undefined; // written once; let it go
-      r.metricFiles = undefined;
+  // Runs to skip are read too (their metric files only scanned): a bad bundle is refused whole.
+  // Runs checked while planning are read only to be written.
+  const toRead = plan.checked ? plan.runs.filter((r) => r.action !== "skip") : plan.runs;
+  const ahead = readAhead(toRead, (r) => readRunOf(bundle, r.loc, r.action === "skip"));
+  // Runs are written a group at a time (one putRuns call, whose files the store writes at once),
+  // while the next group is read and checked: one group in flight.
+  let group: RecordTo[] = [];
+  let groupPoints = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  const send = async (): Promise<void> => {
+    const items = group;
+    group = [];
+    groupPoints = 0;
+    await inFlight;
+    inFlight = writeRunRecords(store, items).then((written) => {
+      for (const c of written) {
+        counts.runs++;
+        counts.params += c.params;
+        counts.tags += c.tags;
+        counts.points += c.points;
+        counts.artifacts += c.artifacts;
+        counts.artifactBytes += c.artifactBytes;
+      }
+      done += items.length;
+      progress.report(done);
+    });
+    inFlight.catch(() => undefined); // awaited before the next group, and before an undo
+  };
+  try {
+    for (const r of plan.runs) {
+      await progress.breathe();
+      progress.checkAborted();
+      const read = r.action !== "skip" || !plan.checked ? await ahead.next() : undefined;
+      if (read && !plan.checked) await checkRun(read, r.loc, plan.found, plan.skipped);
+      if (!read || r.action === "skip") {
+        progress.report(++done);
+        continue;
+      }
+      const record = read.record;
       record.info = { ...record.info, runId: r.targetRunId };
       const parent = record.tags[PARENT_RUN_TAG_KEY];
       if (parent !== undefined && plan.idMap.has(parent)) record.tags = { ...record.tags, [PARENT_RUN_TAG_KEY]: plan.idMap.get(parent)! };
       if (r.action === "replace") {
+        await inFlight;
         const old = await snapshotRun(store, r.targetRunId);
         await store.purgeRun!(r.targetRunId);
         undo.push(`replaced run ${r.targetRunId}`, async () => void (await writeRunRecord(store, old.record, old.experimentId)));
         counts.replaced++;
       }
       undo.createdRun(r.targetRunId);
-      const c = await writeRunRecord(store, record, experimentIds.get(r.loc.experimentId)!);
-      counts.runs++;
-      counts.params += c.params;
-      counts.tags += c.tags;
-      counts.points += c.points;
-      counts.artifacts += c.artifacts;
-      counts.artifactBytes += c.artifactBytes;
+      group.push({ record, experimentId: experimentIds.get(r.loc.experimentId)! });
+      for (const h of record.metrics) groupPoints += h.values.length;
+      if (group.length >= GROUP_RUNS || groupPoints >= GROUP_POINTS) await send();
     }
-    progress.report(++done);
+    if (group.length > 0) await send();
+    await inFlight;
+  } catch (e) {
+    await inFlight.catch(() => undefined);
+    throw e;
   }
+  if (!plan.checked) plan.notes.push(...findingsNotes(plan.found));
   const bundleRuns = new Set(plan.runs.map((r) => r.loc.runId));
   Object.assign(counts, await applyModels(store, plan.models, { experimentIds, runIds: plan.idMap, bundleRuns }, undo));
   for (const id of redelete) {

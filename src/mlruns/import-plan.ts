@@ -1,9 +1,12 @@
 /**
  * The second pass of an import, before anything is written: decides what happens to each
  * experiment (create it, or merge into one the store has) and each run (import, skip, replace, or
- * import under a new id), and checks every run in full by making the exact calls the real import
- * will make against a store that applies every backend's rules and keeps nothing. Any problem in the bundle surfaces here, so a
- * bad bundle never touches the store.
+ * import under a new id). Runs themselves are checked as they are read: in full, by making the
+ * exact calls the real import will make against a store that applies every backend's rules and
+ * keeps nothing ({@link checkRun}). Into a store that can undo its writes exactly (it can purge),
+ * each run is checked right before it is written, so every metric file is read and parsed once;
+ * into any other store, every run is checked here first (its metric files scanned, not converted),
+ * so a bad bundle never touches it.
  *
  * @module
  */
@@ -16,8 +19,8 @@ import { validateExperimentName } from "../validation.js";
 import type { Scan, ScannedExperiment, Skipped } from "./import-scan.js";
 import { planModels, type ModelsPlan } from "./import-models.js";
 import type { ProgressReporter } from "./progress.js";
-import { readRun, type MetricFile, type ReadRun, type RunLocation } from "./read-run.js";
-import { writeRunRecord, type RunRecord } from "./run-record.js";
+import { readRun, type ReadRun, type RunLocation } from "./read-run.js";
+import { writeRunRecord } from "./run-record.js";
 import type { OpenedBundle } from "./source-layout.js";
 import { canPurge } from "./undo.js";
 
@@ -33,25 +36,8 @@ export type ExperimentPlan = {
   rename: boolean;
 };
 
-/**
- * What happens to one run of the bundle; `record` holds the run as read, when it fitted the memory
- * budget, its histories still to read from `metricFiles` when those are given (the checking pass
- * only checked them).
- */
-export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string; record?: RunRecord | undefined; metricFiles?: MetricFile[] | undefined };
-
-/**
- * Bytes a run record holds in memory, roughly: its columns and strings, plus V8's overhead per
- * object and typed array (calibrated on the memory benchmark: ~9 KB for a small run of 3 params,
- * 7 tags and 2 metrics of 10 points).
- */
-function recordBytes(r: RunRecord): number {
-  let n = 4096;
-  for (const h of r.metrics) n += 3 * (h.steps.byteLength + 320) + 2 * h.key.length + 256;
-  for (const [k, v] of Object.entries(r.params)) n += 2 * (k.length + v.length) + 200;
-  for (const [k, v] of Object.entries(r.tags)) n += 2 * (k.length + v.length) + 200;
-  return n + r.artifacts.length * 512;
-}
+/** What happens to one run of the bundle. */
+export type RunPlan = { loc: RunLocation; action: "import" | "replace" | "skip"; targetRunId: string };
 
 /** Reads a run of the bundle: where the bundle says (a worker thread), else here. */
 export function readRunOf(bundle: OpenedBundle, loc: RunLocation, check = false): Promise<ReadRun> {
@@ -84,8 +70,39 @@ export function readAhead<T, R>(items: readonly T[], read: (item: T) => Promise<
   };
 }
 
-/** The whole plan. */
-export type ImportPlan = { experiments: ExperimentPlan[]; runs: RunPlan[]; models: ModelsPlan; skipped: Skipped[]; notes: string[]; idMap: Map<string, string> };
+/**
+ * The whole plan. `checked`: every run was checked while planning (a store that cannot undo its
+ * writes), and what reading runs found (skipped files, notes) is already in `skipped` and `notes`.
+ */
+export type ImportPlan = { experiments: ExperimentPlan[]; runs: RunPlan[]; models: ModelsPlan; skipped: Skipped[]; notes: string[]; idMap: Map<string, string>; checked: boolean; found: RunFindings };
+
+/** What reading the runs found that the result reports: counted as runs are checked. */
+export type RunFindings = { datasetPoints: number; unnamed: number };
+
+/**
+ * Checks a run read from the bundle by making the calls its import makes against a store that
+ * keeps nothing; a problem is a TrackerError naming the run's folder. Adds what reading it found
+ * to `found` and `skipped`.
+ */
+export async function checkRun(read: ReadRun, loc: RunLocation, found: RunFindings, skipped: Skipped[]): Promise<void> {
+  try {
+    await writeRunRecord(checkingStore(), read.record, DEFAULT_EXPERIMENT_ID, false);
+  } catch (e) {
+    if (isTrackerError(e)) throw new TrackerError(e.code, `Malformed bundle run ${loc.dir}: ${e.message}`);
+    throw e;
+  }
+  skipped.push(...read.skipped);
+  found.datasetPoints += read.datasetPoints;
+  if (read.unnamed) found.unnamed++;
+}
+
+/** The notes on what reading the runs found. */
+export function findingsNotes(found: RunFindings): string[] {
+  const notes: string[] = [];
+  if (found.unnamed > 0) notes.push(`${found.unnamed} run(s) had no name (MLflow before 1.30 kept none); each is named by its run id.`);
+  if (found.datasetPoints > 0) notes.push(`${found.datasetPoints} metric point(s) carried a dataset name and digest; the points were imported without them.`);
+  return notes;
+}
 
 async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -123,15 +140,11 @@ async function planExperiments(store: TrackingStore, scan: Scan, notes: string[]
   return plans;
 }
 
-/** Plans the import and checks every run; nothing is written to `store`. */
-export async function planImport(
-  store: TrackingStore,
-  bundle: OpenedBundle,
-  scan: Scan,
-  policy: ConflictPolicy,
-  progress: ProgressReporter,
-  memoryBudget: number,
-): Promise<ImportPlan> {
+/**
+ * Plans the import; nothing is written to `store`. With `checkFirst`, every run is read (its
+ * metric files only scanned) and checked now, for a store whose writes cannot be undone exactly.
+ */
+export async function planImport(store: TrackingStore, bundle: OpenedBundle, scan: Scan, policy: ConflictPolicy, progress: ProgressReporter, checkFirst: boolean): Promise<ImportPlan> {
   const notes: string[] = [];
   const skipped: Skipped[] = [...scan.skipped];
   const experiments = await planExperiments(store, scan, notes);
@@ -140,54 +153,30 @@ export async function planImport(
   }
   const runs: RunPlan[] = [];
   const idMap = new Map<string, string>();
-  let datasetPoints = 0;
-  let unnamed = 0;
-  let cached = 0;
-  progress.start("validating", scan.runCount);
-  // Runs are kept for the writes while the memory budget has room. In its first half a run is
-  // kept whole; past that its metric files are only checked now and parsed when it is written,
-  // and the rest of it (names, params, tags: a few kilobytes) is kept, so it is not listed and
-  // read file by file again.
-  const ahead = readAhead(experiments.flatMap((e) => e.scanned.runs), (loc) => readRunOf(bundle, loc, cached >= memoryBudget / 2));
-  for (const exp of experiments) {
-    for (const loc of exp.scanned.runs) {
+  const found: RunFindings = { datasetPoints: 0, unnamed: 0 };
+  const locs = experiments.flatMap((e) => e.scanned.runs);
+  if (checkFirst) progress.start("validating", locs.length);
+  const ahead = checkFirst ? readAhead(locs, (loc) => readRunOf(bundle, loc, true)) : undefined;
+  for (const loc of locs) {
+    if (ahead) {
       await progress.breathe();
       progress.checkAborted();
-      const read = await ahead.next();
-      skipped.push(...read.skipped);
-      datasetPoints += read.datasetPoints;
-      if (read.unnamed) unnamed++;
-      try {
-        await writeRunRecord(checkingStore(), read.record, DEFAULT_EXPERIMENT_ID, false);
-      } catch (e) {
-        if (isTrackerError(e)) throw new TrackerError(e.code, `Malformed bundle run ${loc.dir}: ${e.message}`);
-        throw e;
-      }
-      const inStore = await getOrUndefined(store.getRun(loc.runId));
-      let plan: RunPlan = { loc, action: "import", targetRunId: loc.runId };
-      if (inStore && policy === "skip") {
-        plan = { loc, action: "skip", targetRunId: loc.runId };
-        skipped.push({ path: loc.dir, reason: `run ${loc.runId} is already in the store (onConflict: 'skip')` });
-      } else if (inStore && policy === "replace") plan = { loc, action: "replace", targetRunId: loc.runId };
-      else if (inStore) {
-        plan = { loc, action: "import", targetRunId: newRunId() };
-        idMap.set(loc.runId, plan.targetRunId);
-      }
-      // Runs that fit the budget are kept for the writes; the rest are read (and parsed) again then.
-      if (plan.action !== "skip") {
-        const bytes = recordBytes(read.record);
-        if (cached + bytes <= memoryBudget) {
-          plan.record = read.record;
-          if (read.checkedOnly) plan.metricFiles = read.metricFiles;
-          cached += bytes;
-        }
-      }
-      runs.push(plan);
-      progress.report(runs.length);
+      await checkRun(await ahead.next(), loc, found, skipped);
     }
+    const inStore = await getOrUndefined(store.getRun(loc.runId));
+    let plan: RunPlan = { loc, action: "import", targetRunId: loc.runId };
+    if (inStore && policy === "skip") {
+      plan = { loc, action: "skip", targetRunId: loc.runId };
+      skipped.push({ path: loc.dir, reason: `run ${loc.runId} is already in the store (onConflict: 'skip')` });
+    } else if (inStore && policy === "replace") plan = { loc, action: "replace", targetRunId: loc.runId };
+    else if (inStore) {
+      plan = { loc, action: "import", targetRunId: newRunId() };
+      idMap.set(loc.runId, plan.targetRunId);
+    }
+    runs.push(plan);
+    if (ahead) progress.report(runs.length);
   }
-  if (unnamed > 0) notes.push(`${unnamed} run(s) had no name (MLflow before 1.30 kept none); each is named by its run id.`);
-  if (datasetPoints > 0) notes.push(`${datasetPoints} metric point(s) carried a dataset name and digest; the points were imported without them.`);
+  if (checkFirst) notes.push(...findingsNotes(found));
   const models = await planModels(store, bundle, scan, policy, skipped, notes);
-  return { experiments, runs, models, skipped, notes, idMap };
+  return { experiments, runs, models, skipped, notes, idMap, checked: checkFirst, found };
 }

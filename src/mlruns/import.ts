@@ -2,9 +2,10 @@
  * `importMlruns`: brings an mlruns bundle (written by MLflow 1.x–3.x or by {@link exportMlruns})
  * into a tracker's store, keeping run and experiment ids. The inverse of `exportMlruns`.
  *
- * All or nothing: the bundle is scanned and every run checked in full before the first write
- * (so a bad or hostile bundle never touches the store), and every write is recorded with its
- * inverse, so a failure or cancellation during the writes undoes them.
+ * All or nothing: the bundle's layout is scanned before the first write, each run is checked in
+ * full before it is written, and every write is recorded with its inverse, so a bad run, a
+ * failure or a cancellation undoes the writes before it. Into a store that cannot undo its writes
+ * exactly (no purgeRun), every run is checked before the first write instead.
  *
  * @module
  */
@@ -14,7 +15,7 @@ import { planImport, type ConflictPolicy } from "./import-plan.js";
 import { scanBundle, type Skipped } from "./import-scan.js";
 import { ProgressReporter, type ProgressOptions } from "./progress.js";
 import { openSource, type ImportSource } from "./sources.js";
-import { importFailed, UndoLog, type PurgingStore } from "./undo.js";
+import { canPurge, importFailed, UndoLog, type PurgingStore } from "./undo.js";
 import type { ZipLimits } from "./zip/zip-limits.js";
 
 /** Options of {@link importMlruns}. */
@@ -28,9 +29,8 @@ export type ImportOptions = ProgressOptions & {
   /** Limits for zip bundles (entry count, total size, compression ratio). */
   zipLimits?: Partial<ZipLimits>;
   /**
-   * Bytes of runs kept in memory between checking the bundle and writing it (default 256 MiB).
-   * Runs past the budget are read from the bundle a second time instead, so memory stays bounded
-   * by this budget plus the largest run, whatever the bundle's size.
+   * @deprecated Ignored since runs are checked as they are written: an import holds a few runs
+   * in memory, whatever the bundle's size.
    */
   memoryBudget?: number;
   /**
@@ -40,7 +40,7 @@ export type ImportOptions = ProgressOptions & {
   threads?: number;
 };
 
-/** The default {@link ImportOptions.memoryBudget}. */
+/** @deprecated {@link ImportOptions.memoryBudget} is ignored; kept so code that names it still compiles. */
 export const DEFAULT_MEMORY_BUDGET = 256 * 2 ** 20;
 
 /** What an import did. */
@@ -77,7 +77,7 @@ export async function importMlruns(into: StoreHolder, source: ImportSource, opti
   try {
     progress.start("scanning", 0);
     const scan = await scanBundle(bundle);
-    const plan = await planImport(store, bundle, scan, options.onConflict ?? "skip", progress, options.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+    const plan = await planImport(store, bundle, scan, options.onConflict ?? "skip", progress, !canPurge(store));
     const undo = new UndoLog(store);
     try {
       const { counts, experimentIds } = await applyImport(store, bundle, plan, progress, undo);

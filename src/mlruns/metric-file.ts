@@ -7,7 +7,9 @@
  * @module
  */
 import type { MetricHistory } from "../entities.js";
+import { parseDecimal } from "./decimal.js";
 import { parsePythonFloat, parsePythonInt, writePythonFloatFromText } from "./numbers.js";
+import { decodeText } from "./io.js";
 import { malformed } from "./yaml.js";
 
 /**
@@ -155,6 +157,15 @@ export function parseMetricLines(text: string, file: string, bytes?: Uint8Array)
 }
 
 /**
+ * Parses a metric file from its bytes, as {@link parseMetricLines} does from its text: the bytes
+ * are decoded only if a line needs the general path (a file of plain lines never becomes a
+ * string), and a file that is not ASCII is read as text (not UTF-8: the same error).
+ */
+export function parseMetricBytes(bytes: Uint8Array, file: string): MetricColumnsOfKey {
+  return parseAscii(bytes, undefined, file) ?? parseMetricLines(decodeText(bytes, file), file, bytes);
+}
+
+/**
  * Checks a metric file as {@link parseMetricLines} would read it (the same errors, the same count
  * of dataset lines) without converting the values: an import's checking pass, for runs it will
  * read again when it writes them. The columns it returns are empty.
@@ -167,6 +178,7 @@ const EMPTY = new Float64Array(0);
 
 function readMetricLines(text: string, file: string, bytes: Uint8Array | undefined, keep: boolean): MetricColumnsOfKey {
   const ascii = bytes !== undefined && bytes.length === text.length ? bytes : undefined;
+  if (ascii && keep) return parseAscii(ascii, text, file)!;
   // Sized once from the line count (a fast byte scan), not grown by doubling: less garbage.
   let capacity = 16;
   if (ascii) {
@@ -212,6 +224,74 @@ function readMetricLines(text: string, file: string, bytes: Uint8Array | undefin
 }
 
 type Point = { ts: number; value: number; step: number; dataset: boolean };
+
+/** Columns a parse fills before copying out exactly its points; grown as needed, kept (one set per thread). */
+let scratch = { steps: new Float64Array(4096), values: new Float64Array(4096), timestamps: new Float64Array(4096) };
+
+/**
+ * The parse of an ASCII file in one pass over its bytes: the common line (`<ts> <value>[ <step>]`,
+ * plain digits, the value in decimal notation) is read where it is, with no line strings, no
+ * search for line ends and no string for the value ({@link parseDecimal}); any other line (and a
+ * value parseDecimal is not sure of) takes {@link quickLine} then the general path, as before.
+ * Without `text`, the bytes are decoded when a line first needs it; undefined when they turn out
+ * not to be ASCII (byte and character offsets differ: the caller parses the text instead).
+ */
+function parseAscii(b: Uint8Array, text: string | undefined, file: string): MetricColumnsOfKey | undefined {
+  const len = b.length;
+  let { steps, values, timestamps } = scratch;
+  let n = 0;
+  let withDataset = 0;
+  let lineNo = 0;
+  let i = 0;
+  const point: Point = { ts: 0, value: 0, step: 0, dataset: false };
+  while (i < len) {
+    lineNo++;
+    const start = i;
+    let ts = 0;
+    let step = 0;
+    let value: number | undefined;
+    let c = 0;
+    for (; i < len && (c = b[i]! - 48) >>> 0 < 10; i++) ts = ts * 10 + c;
+    if (i > start && i - start <= 15 && i < len && b[i] === 32) {
+      const valueStart = ++i;
+      for (; i < len && (c = b[i]!) !== 32 && c !== 10 && c !== 13; i++);
+      value = parseDecimal(b, valueStart, i);
+      if (value !== undefined && i < len && b[i] === 32) {
+        const negative = b[++i] === 45;
+        if (negative) i++;
+        const digits = i;
+        for (; i < len && (c = b[i]! - 48) >>> 0 < 10; i++) step = step * 10 + c;
+        if (i === digits || i - digits > 15) value = undefined;
+        else if (negative) step = -step;
+      }
+      if (i < len && b[i] === 13) i++;
+      if (i < len && b[i] !== 10) value = undefined;
+    }
+    if (value === undefined) {
+      text ??= decodeText(b, file);
+      if (text.length !== len) return undefined;
+      let end = text.indexOf("\n", start);
+      if (end < 0) end = len;
+      if (!quickLine(b, text, start, end, point)) slowLine(text.slice(start, end), file, lineNo, point);
+      if (point.dataset) withDataset++;
+      ts = point.ts;
+      value = point.value;
+      step = point.step;
+      i = end;
+    }
+    i++;
+    if (n === values.length) {
+      scratch = { steps: grow(steps, 2 * n), values: grow(values, 2 * n), timestamps: grow(timestamps, 2 * n) };
+      ({ steps, values, timestamps } = scratch);
+    }
+    steps[n] = step;
+    values[n] = value;
+    timestamps[n] = ts;
+    n++;
+  }
+  if (n === 0) throw malformed(file, "the metric file is empty (MLflow needs at least one line)");
+  return { steps: steps.slice(0, n), values: values.slice(0, n), timestamps: timestamps.slice(0, n), withDataset };
+}
 
 /** The fast path of a parse over ASCII bytes: `<ts> <value>[ <step>]` with plain digits; false to fall back. */
 function quickLine(b: Uint8Array, text: string, start: number, end: number, out: Point): boolean {

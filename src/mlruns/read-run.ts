@@ -13,7 +13,7 @@ import { decodeText, type BundleSource } from "./io.js";
 import { isJunkDir, isJunkFile, join, META, RUN_FOLDERS } from "./layout.js";
 import { READ_LIMITS } from "./limits.js";
 import { readRunMeta } from "./meta.js";
-import { checkMetricLines, parseMetricLines, type MetricColumnsOfKey } from "./metric-file.js";
+import { checkMetricLines, parseMetricBytes, type MetricColumnsOfKey } from "./metric-file.js";
 import type { RecordArtifact, RunRecord } from "./run-record.js";
 import { artifactsDirOf } from "./uri.js";
 import { parseYamlMap } from "./yaml.js";
@@ -120,7 +120,7 @@ async function readMetricFiles(source: BundleSource, paths: string[], check: boo
     READ_CONCURRENCY,
     async ([path, i]) => {
       const bytes = await source.read(path, READ_LIMITS.metricFileBytes);
-      out[i] = (check ? checkMetricLines : parseMetricLines)(decodeText(bytes, path), path, bytes);
+      out[i] = check ? checkMetricLines(decodeText(bytes, path), path, bytes) : parseMetricBytes(bytes, path);
     },
   );
   return out;

@@ -7,7 +7,7 @@
  * @module
  */
 import type { MetricColumns, MetricHistory, RunInfo } from "../entities.js";
-import type { BatchEntry, TrackingStore } from "../store/store.js";
+import type { BatchEntry, TrackingStore, WholeRun } from "../store/store.js";
 import { LIMITS } from "../validation.js";
 
 /** An artifact file of a run record; its bytes are read only when the run is written. */
@@ -31,10 +31,51 @@ export type RunRecord = {
 };
 
 /** The store calls writing a run record makes. */
-export type RunWriter = Pick<TrackingStore, "createRun" | "logBatch" | "logArtifact" | "updateRun" | "deleteRun"> & Partial<Pick<TrackingStore, "logArtifactFile" | "logBatches">>;
+export type RunWriter = Pick<TrackingStore, "createRun" | "logBatch" | "logArtifact" | "updateRun" | "deleteRun"> & Partial<Pick<TrackingStore, "logArtifactFile" | "logBatches" | "putRuns">>;
 
 /** What writing a record stored. */
 export type WriteCounts = { params: number; tags: number; points: number; artifacts: number; artifactBytes: number };
+
+/** A run record and the experiment it goes into. */
+export type RecordTo = { record: RunRecord; experimentId: string };
+
+/**
+ * Writes run records as new runs, with their ids: through `putRuns` in one call where the store
+ * has it (the Arrow store writes the runs' files at once), then each run's artifacts; else one
+ * by one ({@link writeRunRecord}). A deleted run with artifacts is put active, given its
+ * artifacts, then deleted (artifacts go only to active runs).
+ */
+export async function writeRunRecords(store: RunWriter, items: readonly RecordTo[]): Promise<WriteCounts[]> {
+  if (!store.putRuns) {
+    const out: WriteCounts[] = [];
+    for (const { record, experimentId } of items) out.push(await writeRunRecord(store, record, experimentId));
+    return out;
+  }
+  const counts: WriteCounts[] = [];
+  const wholes: WholeRun[] = items.map(({ record, experimentId }) => {
+    const metrics = packedColumns(record.metrics);
+    const deleteAfter = record.info.lifecycleStage === "deleted" && record.artifacts.length > 0;
+    counts.push({ params: Object.keys(record.params).length, tags: Object.keys(record.tags).length, points: metrics.values.length, artifacts: record.artifacts.length, artifactBytes: 0 });
+    return { info: { ...record.info, experimentId, ...(deleteAfter ? { lifecycleStage: "active" as const } : {}) }, params: record.params, tags: record.tags, metrics };
+  });
+  await store.putRuns(wholes);
+  for (let i = 0; i < items.length; i++) {
+    const { record } = items[i]!;
+    counts[i]!.artifactBytes = await writeArtifacts(store, record);
+    if (record.info.lifecycleStage === "deleted" && record.artifacts.length > 0) await store.deleteRun(record.info.runId);
+  }
+  return counts;
+}
+
+async function writeArtifacts(store: RunWriter, record: RunRecord): Promise<number> {
+  let bytes = 0;
+  for (const a of record.artifacts) {
+    if (a.localPath !== undefined && store.logArtifactFile) await store.logArtifactFile(record.info.runId, a.path, a.localPath);
+    else await store.logArtifact(record.info.runId, a.path, await a.read());
+    bytes += a.size;
+  }
+  return bytes;
+}
 
 /**
  * Writes `record` as a new run of experiment `experimentId` with the record's run id, in MLflow's
@@ -43,6 +84,7 @@ export type WriteCounts = { params: number; tags: number; points: number; artifa
  * reading any bytes, and metric batches are views, not copies.
  */
 export async function writeRunRecord(store: RunWriter, record: RunRecord, experimentId: string, withArtifacts = true): Promise<WriteCounts> {
+  if (withArtifacts && store.putRuns) return (await writeRunRecords(store, [{ record, experimentId }]))[0]!;
   const { info } = record;
   await store.createRun({
     experimentId,
@@ -73,15 +115,8 @@ export async function writeRunRecord(store: RunWriter, record: RunRecord, experi
     }
   }
   let artifactBytes = 0;
-  for (const a of record.artifacts) {
-    if (!withArtifacts) {
-      await store.logArtifact(info.runId, a.path, new Uint8Array(0));
-      continue;
-    }
-    if (a.localPath !== undefined && store.logArtifactFile) await store.logArtifactFile(info.runId, a.path, a.localPath);
-    else await store.logArtifact(info.runId, a.path, await a.read());
-    artifactBytes += a.size;
-  }
+  if (withArtifacts) artifactBytes = await writeArtifacts(store, record);
+  else for (const a of record.artifacts) await store.logArtifact(info.runId, a.path, new Uint8Array(0));
   if (info.status !== "RUNNING" || info.endTime !== null) await store.updateRun(info.runId, { status: info.status, endTime: info.endTime });
   if (info.lifecycleStage === "deleted") await store.deleteRun(info.runId);
   return { params: params.length, tags: Object.keys(record.tags).length, points, artifacts: record.artifacts.length, artifactBytes };
@@ -124,6 +159,19 @@ export function* metricBatches(histories: readonly MetricHistory[]): Generator<M
  * For one call only: a store behind a worker moves the columns' buffers, once for all batches.
  */
 export function packedBatches(histories: readonly MetricHistory[]): MetricColumns[] {
+  const { keys, keyIds, values, steps, timestamps } = packedColumns(histories);
+  const n = values.length;
+  const max = LIMITS.maxMetricsPerBatch;
+  const out: MetricColumns[] = [];
+  for (let from = 0; from < n; from += max) {
+    const to = Math.min(n, from + max);
+    out.push({ keys, keyIds: keyIds.subarray(from, to), values: values.subarray(from, to), steps: steps.subarray(from, to), timestamps: timestamps.subarray(from, to) });
+  }
+  return out;
+}
+
+/** The run's points copied once into one block of columns, key by key (histories with no points left out). */
+export function packedColumns(histories: readonly MetricHistory[]): MetricColumns {
   const kept = histories.filter((h) => h.values.length > 0);
   let n = 0;
   for (const h of kept) n += h.values.length;
@@ -140,13 +188,7 @@ export function packedBatches(histories: readonly MetricHistory[]): MetricColumn
     timestamps.set(h.timestamps, at);
     at += h.values.length;
   });
-  const max = LIMITS.maxMetricsPerBatch;
-  const out: MetricColumns[] = [];
-  for (let from = 0; from < n; from += max) {
-    const to = Math.min(n, from + max);
-    out.push({ keys, keyIds: keyIds.subarray(from, to), values: values.subarray(from, to), steps: steps.subarray(from, to), timestamps: timestamps.subarray(from, to) });
-  }
-  return out;
+  return { keys, keyIds, values, steps, timestamps };
 }
 
 const ZERO_IDS = new Uint32Array(1000);

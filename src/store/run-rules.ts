@@ -6,6 +6,7 @@
  * @module
  */
 import type { CreateRunInput, Experiment, RunInfo, UpdateRunInput } from "../entities.js";
+import type { WholeRun } from "./store.js";
 import { invalidParameter, TrackerError } from "../errors.js";
 import { newRunId } from "../ids.js";
 import { generateRunName } from "../run-names.js";
@@ -15,7 +16,9 @@ import {
   validateRunId,
   validateRunTag,
   validateStatus,
+  validateLogBatch,
   validateTime,
+  LIMITS,
 } from "../validation.js";
 
 /** The tag MLflow keeps equal to `info.runName`. */
@@ -94,4 +97,39 @@ export function newParams(
     else if (old !== p.value) throw invalidParameter(messages.paramChanged(p.key, old, p.value));
   }
   return out;
+}
+
+/**
+ * Checks a whole run (see `TrackingStore.putRuns`) by the rules its calls one by one would meet —
+ * createRun, logBatch of its params (100 at a time) and points (1000 at a time), updateRun of its
+ * status and end time, deleteRun — and returns the info and tags the store keeps (the artifact
+ * URI is the store's to set). Throws what the first refused call would throw.
+ *
+ * @example
+ * ```ts
+ * const { info, tags } = checkWholeRun(run, experiment); // then write them
+ * ```
+ */
+export function checkWholeRun(run: WholeRun, experiment: Experiment): { info: RunInfo; tags: Record<string, string> } {
+  const given = run.info;
+  const { info: created, tags } = newRun(
+    { experimentId: experiment.experimentId, runId: given.runId, userId: given.userId, startTime: given.startTime, tags: run.tags, ...(given.runName !== "" ? { runName: given.runName } : {}) },
+    experiment,
+    0,
+  );
+  const params = Object.entries(run.params).map(([key, value]) => ({ key, value }));
+  for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) validateLogBatch({ params: params.slice(i, i + LIMITS.maxParamsPerBatch) });
+  const m = run.metrics;
+  if (m) {
+    if (m.keyIds.length !== m.values.length || m.steps.length !== m.values.length || m.timestamps.length !== m.values.length) validateLogBatch({ metrics: m });
+    const max = LIMITS.maxMetricsPerBatch;
+    for (let i = 0; i < m.values.length; i += max) {
+      const j = Math.min(m.values.length, i + max);
+      validateLogBatch({ metrics: { keys: m.keys, keyIds: m.keyIds.subarray(i, j), values: m.values.subarray(i, j), steps: m.steps.subarray(i, j), timestamps: m.timestamps.subarray(i, j) } });
+    }
+  }
+  let info = created;
+  if (given.status !== "RUNNING" || given.endTime !== null) info = patchRunInfo(info, { status: given.status, endTime: given.endTime });
+  if (given.lifecycleStage === "deleted") info = { ...info, lifecycleStage: "deleted" };
+  return { info, tags };
 }

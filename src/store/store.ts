@@ -152,6 +152,15 @@ export interface TrackingStore extends Partial<ModelStore> {
    * `logBatches` had been called with the regrouped entries (the client's `unpackFlush`).
    */
   logPacked?(flush: PackedFlush): Promise<void>;
+  /**
+   * Optional: creates whole runs at once (an import, a copy), each as if by createRun with its
+   * id, name, user, start time and tags, logBatch of its params and points in MLflow's batch
+   * limits, updateRun of its status and end time, and deleteRun when it is deleted — checked by
+   * the same rules ({@link checkWholeRun}). All or nothing: when a run is refused or a write
+   * fails, none of the call's runs is stored. A store writes the runs of one call together (the
+   * Arrow store: their files at once), where the calls one by one wait on each write in turn.
+   */
+  putRuns?(runs: WholeRun[]): Promise<void>;
   getRun(runId: string): Promise<Run>;
   searchRuns(query: SearchRunsQuery): Promise<RunPage>;
   /** The whole history of one key, in logging order; empty arrays when the run never logged it. */
@@ -186,6 +195,16 @@ export interface TrackingStore extends Partial<ModelStore> {
   /** Releases resources (files, workers). Further calls fail with INVALID_STATE. */
   close(): Promise<void>;
 }
+
+/** A whole run for {@link TrackingStore.putRuns}. */
+export type WholeRun = {
+  /** Its id, experiment, name, user, status, times and lifecycle stage; the store sets the artifact URI. */
+  info: Omit<RunInfo, "artifactUri">;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** Every point, in logging order, as one block of columns (checked 1000 points at a time, as logBatch would be). */
+  metrics?: MetricColumns | undefined;
+};
 
 /** One run's batch within a {@link TrackingStore.logBatches} call. */
 export type BatchEntry = { runId: string; batch: LogBatch };

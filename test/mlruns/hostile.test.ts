@@ -25,9 +25,9 @@ class FailingStore extends MemoryStore {
   }
 }
 
-/** The same store as seen through the interface only: no purgeRun / purgeExperiment. */
+/** The same store as seen through the required interface only: no purgeRun / purgeExperiment, no putRuns (a REST store, say). */
 function withoutPurge(store: MemoryStore): MemoryStore {
-  return new Proxy(store, { get: (t, k) => (k === "purgeRun" || k === "purgeExperiment" ? undefined : Reflect.get(t, k, t)) });
+  return new Proxy(store, { get: (t, k) => (k === "purgeRun" || k === "purgeExperiment" || k === "putRuns" ? undefined : Reflect.get(t, k, t)) });
 }
 
 const EXACT = { times: true, artifactUris: true } as const;
@@ -134,11 +134,12 @@ describe("mlruns import of bad and hostile bundles", () => {
       signal: controller.signal,
       onProgress: (p) => {
         phases.push(`${p.phase} ${p.done}/${p.total}`);
-        if (p.phase === "importing" && p.done === 1) controller.abort(new Error("stop"));
+        if (p.phase === "importing" && p.done > 0) controller.abort(new Error("stop"));
       },
     }).catch((x: unknown) => x);
     expect((e as Error).message).toBe("stop");
-    expect(phases).toEqual(["scanning 0/0", "validating 0/2", "validating 1/2", "validating 2/2", "importing 0/2", "importing 1/2", "rolling back 0/2", "rolling back 1/2", "rolling back 2/2"]);
+    // Both runs go to the store in one putRuns call; the undo removes them and their experiment.
+    expect(phases).toEqual(["scanning 0/0", "importing 0/2", "importing 2/2", "rolling back 0/3", "rolling back 1/3", "rolling back 2/3", "rolling back 3/3"]);
     expect(await dumpStore(store, EXACT)).toEqual(before);
   });
 
@@ -152,6 +153,18 @@ describe("mlruns import of bad and hostile bundles", () => {
     target.failAt = 3;
     const e = await importMlruns(target, dir, { onConflict: "replace" }).catch((x: unknown) => x);
     expect((e as Error).message).toMatch(/disk full/);
+    expect(await dumpStore(target, EXACT)).toEqual(was);
+  });
+
+  it("a store that cannot undo its writes exactly: every run is checked before the first write, so a bad bundle leaves nothing", async () => {
+    const target = new FailingStore();
+    const was = await dumpStore(target, EXACT);
+    const files = smallBundle();
+    files[`mlruns/1/${RUN_B}/metrics/loss`] = "1700000000000 0.5 0\n1700000000001 zero 1\n";
+    const phases = new Set<string>();
+    const e = await importMlruns(withoutPurge(target), writeBundle(join(tmp.dir, `b${n++}`), files), { onProgress: (p) => phases.add(p.phase) }).catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/metrics\/loss, line 2: value "zero" is not a number/);
+    expect([...phases]).toEqual(["scanning", "validating"]);
     expect(await dumpStore(target, EXACT)).toEqual(was);
   });
 

@@ -1,49 +1,57 @@
 /**
- * The checking pass keeps runs for the writes within the memory budget: whole in its first half,
- * without their histories (checked, not parsed) past that, and not at all once it is spent. Every
- * way gives the same store.
+ * How an import checks runs: into a store that can undo its writes exactly, each run is checked
+ * as it is written and its metric files are read once; into one that cannot, every run is
+ * checked before the first write (metric files scanned, then read again to be written). Either
+ * way gives the same store, and runs are written a group at a time.
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { exportMlruns } from "../../src/mlruns/export.js";
 import { importMlruns } from "../../src/mlruns/import.js";
-import { planImport } from "../../src/mlruns/import-plan.js";
-import { scanBundle } from "../../src/mlruns/import-scan.js";
-import { ProgressReporter } from "../../src/mlruns/progress.js";
-import { openSource } from "../../src/mlruns/sources.js";
 import { MemoryStore } from "../../src/store/memory/memory-store.js";
+import type { WholeRun } from "../../src/store/store.js";
 import { dumpStore } from "./helpers/dump.js";
 import { tempDir } from "./helpers/fixtures.js";
 import { richStore } from "./helpers/rich-store.js";
+
+/** A memory store that counts its putRuns calls and runs; `plain` hides putRuns, purgeRun and purgeExperiment. */
+function counting(plain: boolean): { store: MemoryStore; calls: number[] } {
+  const calls: number[] = [];
+  const real = new MemoryStore();
+  const hidden = new Set(plain ? ["putRuns", "purgeRun", "purgeExperiment"] : []);
+  const store = new Proxy(real, {
+    get: (t, k) => {
+      if (hidden.has(k as string)) return undefined;
+      if (k === "putRuns") return (runs: WholeRun[]) => (calls.push(runs.length), t.putRuns(runs));
+      return Reflect.get(t, k, t);
+    },
+  });
+  return { store, calls };
+}
 
 describe("mlruns import plan", () => {
   const tmp = tempDir();
   afterAll(tmp.remove);
 
-  it("keeps runs whole, then without their histories, then not at all, as the memory budget fills; the store is the same", async () => {
+  it("checks runs as they are written where the store can undo, first where it cannot, to the same store", async () => {
     const { store } = await richStore();
     const dir = join(tmp.dir, "mlruns");
     await exportMlruns(store, dir);
-    const bundle = await openSource(dir, {});
-    const kinds = async (memoryBudget: number) => {
-      const scan = await scanBundle(bundle);
-      const plan = await planImport(new MemoryStore(), bundle, scan, "skip", new ProgressReporter({}), memoryBudget);
-      return plan.runs.map((r) => (r.record === undefined ? "again" : r.metricFiles === undefined ? "whole" : "histories later"));
-    };
-    // Budgets from nothing to everything: each kind of plan occurs.
-    expect(new Set(await kinds(0))).toEqual(new Set(["again"]));
-    expect(new Set(await kinds(2 ** 30))).toEqual(new Set(["whole"]));
-    const seen = new Set<string>();
-    for (let budget = 10_000; budget <= 400_000; budget *= 1.5) for (const k of await kinds(Math.round(budget))) seen.add(k);
-    expect(seen).toEqual(new Set(["whole", "histories later", "again"]));
-    await bundle.source.close();
-
-    const dumps = [];
-    for (const memoryBudget of [0, 20_000, 60_000, 2 ** 30]) {
-      const into = new MemoryStore();
-      const r = await importMlruns(into, dir, { memoryBudget });
-      dumps.push({ dump: await dumpStore(into), imported: r.imported, skipped: r.skipped, notes: r.notes });
+    const runs = (await store.searchRuns({ experimentIds: (await store.searchExperiments({ viewType: "ALL" })).experiments.map((e) => e.experimentId), runViewType: "ALL" })).runs.length;
+    const results = [];
+    for (const plain of [false, true]) {
+      const { store: into, calls } = counting(plain);
+      const phases = new Set<string>();
+      const r = await importMlruns(into, dir, { onProgress: (p) => phases.add(p.phase) });
+      expect([...phases]).toEqual(plain ? ["scanning", "validating", "importing"] : ["scanning", "importing"]);
+      // Runs go to a store with putRuns in groups of at most 8, every run once.
+      if (!plain) {
+        expect(calls.reduce((a, b) => a + b, 0)).toBe(runs);
+        expect(Math.max(...calls)).toBeLessThanOrEqual(8);
+      } else expect(calls).toEqual([]);
+      results.push({ dump: await dumpStore(into), imported: r.imported, skipped: r.skipped, notes: r.notes });
     }
-    for (const d of dumps.slice(1)) expect(d).toEqual(dumps[0]);
+    expect(runs).toBeGreaterThan(1);
+    expect(results[1]).toEqual(results[0]);
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkMetricLines, formatMetricBytes, latestIndex, parseMetricLines } from "../../src/mlruns/metric-file.js";
+import { checkMetricLines, formatMetricBytes, latestIndex, parseMetricBytes, parseMetricLines } from "../../src/mlruns/metric-file.js";
 import { pythonFloatRepr } from "../../src/mlruns/numbers.js";
 
 const bits = (a: Float64Array) => [...a].map((v) => (Object.is(v, -0) ? "-0" : String(v)));
@@ -23,7 +23,7 @@ describe("mlruns/metric-file", () => {
         };
         const bytes = formatMetricBytes(h);
         const text = new TextDecoder().decode(bytes);
-        for (const parsed of [parseMetricLines(text, "f", bytes), parseMetricLines(text, "f")]) {
+        for (const parsed of [parseMetricLines(text, "f", bytes), parseMetricLines(text, "f"), parseMetricBytes(bytes, "f")]) {
           expect(bits(parsed.values)).toEqual(bits(h.values));
           expect([...parsed.steps]).toEqual([...h.steps]);
           expect([...parsed.timestamps]).toEqual([...h.timestamps]);
@@ -50,10 +50,16 @@ describe("mlruns/metric-file", () => {
   it("gives the same answer on both paths for the forms only the general path reads", () => {
     const text = "1 nan 0\r\n2 -Infinity 3\n3 1_0.5 -4\n 4 .5 5 \n5 +1e3\n6 0.5 7 ds 0abc\n7 0.25 8 m-1\n";
     const want = { steps: [0, 3, -4, 5, 0, 7, 8], values: [NaN, -Infinity, 10.5, 0.5, 1000, 0.5, 0.25], timestamps: [1, 2, 3, 4, 5, 6, 7], withDataset: 1 };
-    for (const p of [parseMetricLines(text, "f", encode(text)), parseMetricLines(text, "f")]) {
+    for (const p of [parseMetricLines(text, "f", encode(text)), parseMetricLines(text, "f"), parseMetricBytes(encode(text), "f")]) {
       expect({ steps: [...p.steps], values: [...p.values], timestamps: [...p.timestamps], withDataset: p.withDataset }).toEqual(want);
     }
-    for (const bad of ["0x10 1 0\n", "1 0x10 0\n", "1 1 0x1\n", "1 1 1e2\n"]) expect(() => parseMetricLines(bad, "f", encode(bad))).toThrow(/line 1/);
+    for (const bad of ["0x10 1 0\n", "1 0x10 0\n", "1 1 0x1\n", "1 1 1e2\n"]) {
+      expect(() => parseMetricLines(bad, "f", encode(bad))).toThrow(/line 1/);
+      expect(() => parseMetricBytes(encode(bad), "f")).toThrow(/line 1/);
+    }
+    // Not ASCII: read as text (the error names the line); not UTF-8: refused as such.
+    expect(() => parseMetricBytes(encode("1 0.5 0\n2 0.5é 1\n"), "f")).toThrow(/line 2/);
+    expect(() => parseMetricBytes(Uint8Array.from([49, 32, 0xff, 32, 48, 10]), "f")).toThrow(/not UTF-8/);
   });
 
   it("reads every line form the same on the byte path, the string path and the check, errors included", () => {
@@ -83,6 +89,7 @@ describe("mlruns/metric-file", () => {
         const bytes = encode(text);
         const general = outcome(() => parseMetricLines(text, "f"));
         expect(outcome(() => parseMetricLines(text, "f", bytes))).toEqual(general);
+        expect(outcome(() => parseMetricBytes(bytes, "f"))).toEqual(general);
         const checked = outcome(() => checkMetricLines(text, "f", bytes));
         if ("error" in general) expect(checked).toEqual(general);
         else expect(checked).toEqual({ values: [], steps: [], timestamps: [], withDataset: general.withDataset });

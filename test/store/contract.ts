@@ -24,6 +24,7 @@ import { loggingContract } from "./contract-logging.js";
 import { runContract } from "./contract-runs.js";
 import { searchContract } from "./contract-search.js";
 import { summaryContract } from "./contract-summaries.js";
+import { wholeRunContract } from "./contract-whole-runs.js";
 
 export { expectTrackerError } from "./contract-helpers.js";
 export type { ContractOptions } from "./contract-helpers.js";
@@ -67,5 +68,6 @@ export function runStoreContract(name: string, factory: StoreFactory, options: C
     atomicityContract(ctx);
     artifactContract(ctx);
     summaryContract(ctx);
+    wholeRunContract(ctx);
   });
 }

@@ -19,7 +19,7 @@ import * as zlib from "node:zlib";
 import { isTrackerError, TrackerError } from "../../errors.js";
 import type { MetricHistory } from "../../entities.js";
 import { decodeText, type BundleSource } from "../io.js";
-import { checkMetricLines, formatMetricLines, MAX_METRIC_LINE, parseMetricLines, type MetricColumnsOfKey } from "../metric-file.js";
+import { checkMetricLines, formatMetricLines, MAX_METRIC_LINE, parseMetricBytes, type MetricColumnsOfKey } from "../metric-file.js";
 import { readRun, type ReadRun, type RunLocation } from "../read-run.js";
 import type { RecordArtifact, RunRecord } from "../run-record.js";
 import { crc32 as crc32Js } from "../zip/crc32.js";
@@ -152,7 +152,7 @@ export function runParse(job: ParseJob): ParseReply {
   for (let i = 0; i < job.names.length; i++) {
     const name = job.names[i]!;
     const bytes = job.files ? job.files[i]! : readWhole(job.paths![i]!, job.maxBytes ?? Infinity);
-    parsed.push((job.check ? checkMetricLines : parseMetricLines)(decodeText(bytes, name), name, bytes));
+    parsed.push(job.check ? checkMetricLines(decodeText(bytes, name), name, bytes) : parseMetricBytes(bytes, name));
   }
   return { parsed };
 }

@@ -7,12 +7,14 @@
  *
  * @module
  */
-import { truncate } from "node:fs/promises";
+import { mkdir, rm, stat, truncate } from "node:fs/promises";
 import type { LogBatch, MetricColumns } from "../../entities.js";
 import { LIMITS, validateLogBatch } from "../../validation.js";
-import { assertRunActive, newParams, RUN_NAME_TAG } from "../run-rules.js";
+import { assertRunActive, checkWholeRun, newParams, RUN_NAME_TAG } from "../run-rules.js";
 import { unpackFlush } from "../packed.js";
-import { throwFirst, type BatchEntry, type PackedFlush } from "../store.js";
+import { throwFirst, type BatchEntry, type PackedFlush, type WholeRun } from "../store.js";
+import { invalidParameter } from "../../errors.js";
+import { ioError, writeAtomic } from "./files.js";
 import { appendPoints, toPoints, updateLatest } from "./history.js";
 import { paths, type RunMeta, type RunRecord } from "./load.js";
 import { updateLatestOfRuns } from "./journal.js";
@@ -62,6 +64,60 @@ export abstract class ArrowMetricWrites extends ArrowBase {
         return direct ? this.journalAppend(direct, (rec) => updateLatestOfRuns(rec, (id) => this.catalog.runs.get(id)?.latest)) : this.journalEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch));
       }
       return this.applyEntries(unpackFlush(flush, LIMITS.maxMetricsPerBatch, (n) => this.scratchColumns(n)));
+    });
+  }
+
+  /**
+   * Creates whole runs (see `TrackingStore.putRuns`): every run checked first, then each run's
+   * folder, history (one frame) and run.json written, several runs at once, and only then the
+   * runs put in the catalogue. A failed write removes every folder the call made, so the root is
+   * as it was.
+   */
+  async putRuns(runs: WholeRun[]): Promise<void> {
+    return this.write(async () => {
+      const ids = new Set<string>();
+      const made = runs.map((w) => {
+        const { info, tags } = checkWholeRun(w, this.catalog.experiment(w.info.experimentId));
+        this.catalog.assertRunIdFree(info.runId);
+        if (ids.has(info.runId)) throw invalidParameter(`Run '${info.runId}' is in the call twice.`);
+        ids.add(info.runId);
+        const r: RunRecord = {
+          info: { ...info, artifactUri: `file://${paths.artifacts(this.root, info.runId)}` },
+          params: { ...w.params },
+          tags,
+          latest: new Map(),
+          history: { bytes: 0, frames: 0, smallFrames: 0, ino: 0, compactFrom: 0 },
+          metaMtimeMs: -1,
+        };
+        return { r, points: w.metrics && w.metrics.values.length > 0 ? toPoints([w.metrics]) : undefined };
+      });
+      const errors = await eachLimit(made, WRITE_CONCURRENCY, async ({ r, points }) => {
+        const id = r.info.runId;
+        const dir = paths.run(this.root, id);
+        await mkdir(dir, { recursive: true }).catch((e) => { throw ioError("create", dir, e); });
+        if (points) r.history = await appendPoints(paths.history(this.root, id), r.history, points, this.handles);
+        const meta = paths.runMeta(this.root, id);
+        await writeAtomic(meta, JSON.stringify({ info: r.info, params: r.params, tags: r.tags }), false);
+        r.metaMtimeMs = (await stat(meta)).mtimeMs;
+      });
+      if (errors.length > 0) {
+        await Promise.all(
+          made.map(async ({ r }) => {
+            await this.handles.drop(paths.history(this.root, r.info.runId));
+            await rm(paths.run(this.root, r.info.runId), { recursive: true, force: true }).catch(() => undefined);
+          }),
+        );
+        throwFirst(errors);
+      }
+      for (const { r, points } of made) {
+        this.catalog.runs.set(r.info.runId, r);
+        if (!points) continue;
+        const histPath = paths.history(this.root, r.info.runId);
+        updateLatest(r.latest, points);
+        this.touched.add(histPath);
+        this.syncEarly(histPath, r.history.bytes);
+      }
+      this.markDirty();
     });
   }
 

@@ -29,13 +29,14 @@ import {
   validateExperimentTag,
   validateKey,
   validateLogBatch,
+  LIMITS,
 } from "../../validation.js";
 import { Catalog } from "../catalog.js";
 import { isLater, type LatestPoint } from "../latest.js";
-import { assertRunActive, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
+import { assertRunActive, checkWholeRun, newParams, newRun, patchRunInfo, RUN_NAME_TAG } from "../run-rules.js";
 import type { LoggedModel, ModelVersion, RegisteredModel } from "../../models.js";
 import { memoryModelPersistence, ModelCatalog } from "../model-catalog.js";
-import type { ModelStore, TrackingStore } from "../store.js";
+import type { ModelStore, TrackingStore, WholeRun } from "../store.js";
 import { emptyHistory, Series } from "./series.js";
 
 type RunRecord = {
@@ -153,6 +154,44 @@ export class MemoryStore implements TrackingStore, ModelStore {
     const record: RunRecord = { info, params: {}, tags, latest: new Map(), series: new Map(), artifacts: new Map(), view: undefined };
     this.catalog.runs.set(info.runId, record);
     return structuredClone(this.view(record));
+  }
+
+  /**
+   * Creates whole runs (see {@link TrackingStore.putRuns}): all are checked, then each is made
+   * by the calls one by one; nothing of the call stays when one of them fails.
+   *
+   * @example
+   * ```ts
+   * await store.putRuns([{ info, params: { lr: "0.1" }, tags: {}, metrics }]);
+   * ```
+   */
+  async putRuns(runs: WholeRun[]): Promise<void> {
+    this.open();
+    const ids = new Set<string>();
+    for (const w of runs) {
+      const { info } = checkWholeRun(w, this.catalog.experiment(w.info.experimentId));
+      this.catalog.assertRunIdFree(info.runId);
+      if (ids.has(info.runId)) throw invalidParameter(`Run '${info.runId}' is in the call twice.`);
+      ids.add(info.runId);
+    }
+    try {
+      for (const w of runs) {
+        const { info } = w;
+        await this.createRun({ experimentId: info.experimentId, runId: info.runId, userId: info.userId, startTime: info.startTime, tags: w.tags, ...(info.runName !== "" ? { runName: info.runName } : {}) });
+        const params = Object.entries(w.params).map(([key, value]) => ({ key, value }));
+        for (let i = 0; i < params.length; i += LIMITS.maxParamsPerBatch) await this.logBatch(info.runId, { params: params.slice(i, i + LIMITS.maxParamsPerBatch) });
+        const m = w.metrics;
+        for (let i = 0; m && i < m.values.length; i += LIMITS.maxMetricsPerBatch) {
+          const j = Math.min(m.values.length, i + LIMITS.maxMetricsPerBatch);
+          await this.logBatch(info.runId, { metrics: { keys: m.keys, keyIds: m.keyIds.subarray(i, j), values: m.values.subarray(i, j), steps: m.steps.subarray(i, j), timestamps: m.timestamps.subarray(i, j) } });
+        }
+        if (info.status !== "RUNNING" || info.endTime !== null) await this.updateRun(info.runId, { status: info.status, endTime: info.endTime });
+        if (info.lifecycleStage === "deleted") await this.deleteRun(info.runId);
+      }
+    } catch (e) {
+      for (const id of ids) this.catalog.runs.delete(id);
+      throw e;
+    }
   }
 
   async updateRun(runId: string, patch: UpdateRunInput): Promise<RunInfo> {
