@@ -20,7 +20,7 @@ import { openStore } from "../src/store/registry.js";
 import type { TrackingStore } from "../src/store/store.js";
 import type { HostApi } from "./protocol.js";
 import { RemoteStore } from "./remote-store.js";
-import { workerExecArgv } from "./exec-argv.js";
+import { startWorker } from "./exec-argv.js";
 
 /** Options of {@link openWorkerStore}. */
 export type WorkerStoreOptions = {
@@ -60,7 +60,7 @@ export async function openWorkerStore(uri: string, options: WorkerStoreOptions =
   if (host === undefined) return openStore(uri);
   let worker: Worker;
   try {
-    worker = new Worker(host, { workerData: { uri }, execArgv: workerExecArgv() });
+    worker = startWorker(host, { workerData: { uri } });
   } catch {
     // No threads here (a sandbox, a runtime without worker support): same store, this thread.
     return openStore(uri);

@@ -66,10 +66,15 @@ function powers(): Table {
   return t;
 }
 
+/** Where the number {@link parseDecimal} read last ended (its first byte that is not part of it). */
+export let decimalEnd = 0;
+
 /**
  * The double nearest to the decimal in `b[from..to)` (ASCII: `[+-]digits[.digits][(e|E)[+-]digits]`),
  * or undefined when the text is of another form, has more than 19 significant digits, is out of
  * the table's range, or is too close to a rounding boundary to be sure: then use `Number()`.
+ * With `open`, the number may end before `to` (at any byte that cannot continue it): where it
+ * ended is then in {@link decimalEnd}, for a caller that scans a line once.
  *
  * @example
  * ```ts
@@ -77,7 +82,7 @@ function powers(): Table {
  * parseDecimal(b, 0, b.length) === 0.0009990009990009992; // true
  * ```
  */
-export function parseDecimal(b: Uint8Array, from: number, to: number): number | undefined {
+export function parseDecimal(b: Uint8Array, from: number, to: number, open = false): number | undefined {
   let i = from;
   const negative = b[i] === 45;
   if (negative || b[i] === 43) i++;
@@ -129,7 +134,8 @@ export function parseDecimal(b: Uint8Array, from: number, to: number): number | 
     if (i === expStart) return undefined;
     if (negativeExponent) exponent = -exponent;
   }
-  if (i !== to) return undefined;
+  if (i !== to && !open) return undefined;
+  decimalEnd = i;
   const e = exponent - fraction;
   let v: number | undefined;
   if (loDigits === 0) {

@@ -35,6 +35,13 @@ export interface BundleSource {
    * `check`), in the order of `paths`.
    */
   readMetricFiles?(paths: string[], maxBytes: number, check?: boolean): Promise<MetricColumnsOfKey[]>;
+  /**
+   * Optional: the bytes of a small file read at once, on this thread, into `scratch.bytes`
+   * (grown as needed; the result is a view of it, valid until the next call with it), or
+   * undefined when the file is not small (then use `read`). Errors as `read`. A worker reading
+   * a run's metric files one after another reuses one buffer instead of allocating one a file.
+   */
+  readNow?(path: string, maxBytes: number, scratch: { bytes: Uint8Array }): Uint8Array | undefined;
   /** A path on the local disk for `path`, when the bundle is a folder there (to copy artifacts without loading them). */
   localPath?(path: string): string | undefined;
   close(): Promise<void>;

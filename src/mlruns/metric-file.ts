@@ -7,7 +7,7 @@
  * @module
  */
 import type { MetricHistory } from "../entities.js";
-import { parseDecimal } from "./decimal.js";
+import { decimalEnd, parseDecimal } from "./decimal.js";
 import { parsePythonFloat, parsePythonInt, writePythonFloatFromText } from "./numbers.js";
 import { decodeText } from "./io.js";
 import { malformed } from "./yaml.js";
@@ -253,9 +253,8 @@ function parseAscii(b: Uint8Array, text: string | undefined, file: string): Metr
     let c = 0;
     for (; i < len && (c = b[i]! - 48) >>> 0 < 10; i++) ts = ts * 10 + c;
     if (i > start && i - start <= 15 && i < len && b[i] === 32) {
-      const valueStart = ++i;
-      for (; i < len && (c = b[i]!) !== 32 && c !== 10 && c !== 13; i++);
-      value = parseDecimal(b, valueStart, i);
+      value = parseDecimal(b, ++i, len, true);
+      i = decimalEnd;
       if (value !== undefined && i < len && b[i] === 32) {
         const negative = b[++i] === 45;
         if (negative) i++;

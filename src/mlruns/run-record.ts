@@ -170,13 +170,26 @@ export function packedBatches(histories: readonly MetricHistory[]): MetricColumn
   return out;
 }
 
-/** The run's points copied once into one block of columns, key by key (histories with no points left out). */
+/**
+ * The run's points in one block of columns, key by key (histories with no points left out):
+ * views of the histories' own block when they are consecutive parts of one (as a bundle's runs
+ * are read), else copied once.
+ */
 export function packedColumns(histories: readonly MetricHistory[]): MetricColumns {
   const kept = histories.filter((h) => h.values.length > 0);
   let n = 0;
   for (const h of kept) n += h.values.length;
   const keys = kept.map((h) => h.key);
   const keyIds = new Uint32Array(n);
+  const block = oneBlock(kept, n);
+  if (block) {
+    let at = 0;
+    kept.forEach((h, id) => {
+      keyIds.fill(id, at, at + h.values.length);
+      at += h.values.length;
+    });
+    return { keys, keyIds, ...block };
+  }
   const values = new Float64Array(n);
   const steps = new Float64Array(n);
   const timestamps = new Float64Array(n);
@@ -189,6 +202,23 @@ export function packedColumns(histories: readonly MetricHistory[]): MetricColumn
     at += h.values.length;
   });
   return { keys, keyIds, values, steps, timestamps };
+}
+
+/** The histories' columns as views spanning them, when each column of each history directly follows the previous one's in the same buffer. */
+function oneBlock(kept: readonly MetricHistory[], n: number): Pick<MetricColumns, "steps" | "values" | "timestamps"> | undefined {
+  const first = kept[0];
+  if (!first) return undefined;
+  const out = { steps: first.steps, values: first.values, timestamps: first.timestamps };
+  for (const c of ["steps", "values", "timestamps"] as const) {
+    let end = first[c].byteOffset;
+    for (const h of kept) {
+      const a = h[c];
+      if (a.buffer !== first[c].buffer || a.byteOffset !== end) return undefined;
+      end += a.byteLength;
+    }
+    out[c] = new Float64Array(first[c].buffer, first[c].byteOffset, n);
+  }
+  return out;
 }
 
 const ZERO_IDS = new Uint32Array(1000);

@@ -43,6 +43,20 @@ describe("worker/node-client: lifecycle", () => {
     expect(r).toMatchObject({ status: 0, signal: null, stdout: JSON.stringify({ threaded: true, closed: true }) });
   });
 
+  it("still runs the store in a worker when Node was started with flags a worker refuses (--max-old-space-size, --trace-gc)", async () => {
+    await loadBuilt();
+    const script = `
+      const { openWorkerStore, workerOf } = await import(${esmClient});
+      const store = await openWorkerStore("memory:");
+      await store.createExperiment({ name: "flags" });
+      const threaded = workerOf(store) !== undefined;
+      await store.close();
+      console.log(JSON.stringify({ threaded }));`;
+    const r = runNode(["--max-old-space-size=2048", "--trace-gc", "--input-type=module", "-e", script]);
+    expect(r).toMatchObject({ status: 0, signal: null });
+    expect(r.stdout.split("\n").filter((l: string) => l.startsWith("{"))).toEqual([JSON.stringify({ threaded: true })]);
+  });
+
   it("lets Node exit by itself after close() (CommonJS bundle, as tslab loads it)", async () => {
     await loadBuilt();
     const script = `

@@ -132,6 +132,29 @@ export function folderSource(root: string): BundleSource {
         await fh.close();
       }
     },
+    readNow(path, maxBytes, scratch) {
+      const file = abs(path);
+      let fd: number | undefined;
+      try {
+        fd = openSync(file, "r");
+        const size = fstatSync(fd).size;
+        if (size > SYNC_READ_BYTES) return undefined;
+        if (size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `${file} has ${size} bytes; the limit for this file is ${maxBytes}.`);
+        if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(Math.max(size, 2 * scratch.bytes.length));
+        let at = 0;
+        while (at < size) {
+          const n = readSync(fd, scratch.bytes, at, size - at, at);
+          if (n === 0) break;
+          at += n;
+        }
+        return scratch.bytes.subarray(0, at);
+      } catch (e) {
+        if (e instanceof TrackerError) throw e;
+        throw fsError(e, `read ${file}`);
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+    },
     localPath: (path) => abs(path),
     async close() {},
   };

@@ -18,7 +18,7 @@ import { READ_LIMITS } from "../limits.js";
 import type { ReadRun, RunLocation } from "../read-run.js";
 import { packMetrics, type BundleSpec, type FormatReply, type Job, type JobError, type ParseReply, type ReadRunReply } from "./bundle-jobs.js";
 import { fsError } from "./fs-errors.js";
-import { workerExecArgv } from "../../../worker/exec-argv.js";
+import { startWorker } from "../../../worker/exec-argv.js";
 
 /** Threads used when the caller does not say: the cores, at most 4 (more showed no gain: the disk or this thread limits). */
 export function defaultThreads(): number {
@@ -47,7 +47,7 @@ export class ThreadPool {
 
   private constructor(entry: URL, threads: number) {
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(entry, { execArgv: workerExecArgv() });
+      const worker = startWorker(entry);
       const slot = { worker, jobs: 0 };
       worker.on("message", (m: { id: number; reply?: unknown; error?: JobError }) => this.settle(m));
       // A worker that dies (out of memory, a bug) fails what it had; the pool takes no more work.
