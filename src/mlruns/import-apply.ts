@@ -18,7 +18,7 @@ import type { PurgingStore, UndoLog } from "./undo.js";
 const PARENT_RUN_TAG_KEY = "mlflow.parentRunId";
 
 /** Runs per group written at once (one putRuns call), and points: a group of large runs is cut short. */
-const GROUP_RUNS = 8;
+const GROUP_RUNS = 4;
 const GROUP_POINTS = 1 << 20;
 
 /** What an import wrote (logged models and registry entries included). */

@@ -50,6 +50,19 @@ export async function fileAccess(path: string): Promise<RandomAccess> {
       }
       return buf;
     },
+    readInto(offset, length, into) {
+      let at = 0;
+      while (at < length) {
+        let n: number;
+        try {
+          n = readSync(fh.fd, into, at, length - at, offset + at);
+        } catch (e) {
+          throw fsError(e, `read ${path}`);
+        }
+        if (n === 0) throw new TrackerError("INVALID_PARAMETER_VALUE", `${path} ended early (truncated zip?).`);
+        at += n;
+      }
+    },
     close: () => fh.close(),
   };
 }

@@ -18,7 +18,13 @@ import { crc32 } from "./crc32.js";
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip-limits.js";
 
 /** Reads byte ranges of an archive. */
-export type RandomAccess = { readonly size: number; read(offset: number, length: number): Promise<Uint8Array>; close?(): Promise<void> };
+export type RandomAccess = {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Optional: reads `length` bytes at `offset` into `into` (from its start) on this thread, at once. */
+  readInto?(offset: number, length: number, into: Uint8Array): void;
+  close?(): Promise<void>;
+};
 
 /** One entry of the central directory. */
 export type ZipEntry = { name: string; isDir: boolean; method: number; crc: number; compressedSize: number; size: number; localOffset: number; nameBytes: number };
@@ -145,6 +151,28 @@ function checkOverlap(label: string, entries: ZipEntry[], cdOffset: number): voi
 }
 
 /** The bytes of one file entry, decompressed and checked against its size and CRC. */
+/**
+ * A stored (not deflated) entry read at once into `scratch.bytes` (grown as needed) with
+ * `access.readInto`, checked as {@link readZipEntry} checks it; a view of the scratch, valid
+ * until its next use. Undefined when the entry is deflated or `access` cannot read at once.
+ */
+export function readStoredEntryNow(access: RandomAccess, label: string, entry: ZipEntry, scratch: { bytes: Uint8Array }, crc: (data: Uint8Array) => number = crc32): Uint8Array | undefined {
+  if (entry.method !== 0 || !access.readInto) return undefined;
+  const length = Math.min(access.size - entry.localOffset, 30 + entry.nameBytes + 64 + entry.compressedSize);
+  if (scratch.bytes.length < length) scratch.bytes = new Uint8Array(Math.max(length, 2 * scratch.bytes.length));
+  const buf = scratch.bytes;
+  access.readInto(entry.localOffset, length, buf);
+  const head = new Reader(buf.subarray(0, length));
+  if (length < 30 || head.u32(0) !== 0x04034b50) throw zipRefused(label, `entry '${entry.name}' has no local header where the directory says`);
+  const skip = 30 + head.u16(26) + head.u16(28);
+  if (entry.localOffset + skip + entry.compressedSize > access.size) throw zipRefused(label, `entry '${entry.name}' runs past the end of the file`);
+  if (skip + entry.compressedSize > length) return undefined; // a long local extra field: the general path reads it
+  const data = buf.subarray(skip, skip + entry.compressedSize);
+  if (data.length !== entry.size) throw zipRefused(label, `entry '${entry.name}' is not the size its header declares`);
+  if (crc(data) !== entry.crc) throw zipRefused(label, `entry '${entry.name}' fails its CRC check (the file is damaged)`);
+  return data;
+}
+
 export async function readZipEntry(access: RandomAccess, label: string, entry: ZipEntry, crc: (data: Uint8Array) => number = crc32): Promise<Uint8Array> {
   // One read for the local header and the data, guessing the local extra field is at most 64 bytes
   // (it is what the directory says, or ZIP64's 20); a second read only when it is longer.

@@ -9,7 +9,7 @@
 import { TrackerError } from "../../errors.js";
 import type { BundleSource, SourceEntry } from "../io.js";
 import type { ZipLimits } from "./zip-limits.js";
-import { pause, readZipDirectory, readZipEntry, type RandomAccess, type ZipEntry } from "./zip-reader.js";
+import { pause, readStoredEntryNow, readZipDirectory, readZipEntry, type RandomAccess, type ZipEntry } from "./zip-reader.js";
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -59,6 +59,9 @@ function lowerBound(paths: readonly string[], key: string): number {
   }
   return lo;
 }
+
+/** Entries up to this size are read at once into a reused buffer (readNow); larger ones by `read`. */
+const NOW_BYTES = 1 << 20;
 
 /** Opens a zip archive as a bundle source; `crc32` checks entries (Node passes its native one). */
 export async function openZipSource(access: RandomAccess, label: string, limits: Partial<ZipLimits> = {}, crc32?: (data: Uint8Array) => number): Promise<BundleSource> {
@@ -147,6 +150,15 @@ export async function openZipSource(access: RandomAccess, label: string, limits:
       if (e.size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `'${path}' in zip ${label} has ${e.size} bytes; the limit for this file is ${maxBytes}.`);
       return readZipEntry(access, label, e, crc32);
     },
+    ...(access.readInto
+      ? {
+          readNow(path: string, maxBytes: number, scratch: { bytes: Uint8Array }) {
+            const at = find(path);
+            if (at < 0 || sizes[at]! > maxBytes || sizes[at]! > NOW_BYTES) return undefined; // read() says why
+            return readStoredEntryNow(access, label, entry(at), scratch, crc32);
+          },
+        }
+      : {}),
     async close() {
       await access.close?.();
     },
