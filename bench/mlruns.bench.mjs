@@ -9,9 +9,10 @@
 //   T5. import the same bundle (folder and zip) into a fresh store of the same kind — goal ≤ 6 s, progress
 //       reported, the event loop never blocked > 50 ms (the longest gap a 5 ms timer sees).
 //   M.  import a 10,000-run bundle (3 params, 3 tags, 2 metrics × 10 points each) in a child process
-//       whose store keeps nothing (counts only), sampling memory every 5 ms: the importer's own
-//       footprint, from a folder and from a zip, with the default memory budget (runs kept between
-//       checking and writing) and with none. And the same into a memory store, for scale.
+//       whose store keeps nothing (counts only; it cannot purge, so every run is checked before
+//       the first write, then read again), sampling memory every 5 ms: the importer's own
+//       footprint, from a folder and from a zip. And the same into a memory store (runs checked
+//       as they are written, through putRuns), for scale.
 //   The export to a folder is also compared with its floor: the same files written by plain
 //   synchronous fs calls with the contents already in memory (this VM's disk sets it), on this
 //   thread and split over two worker threads (what the export's threads do), measured right
@@ -151,8 +152,11 @@ async function fsFloor(from, to, threads = 0) {
   return { ms: Math.round(ms(t0)), threads, cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) }, files: files.filter(([, d]) => d !== null).length, folders: files.filter(([, d]) => d === null).length };
 }
 
-/** A store that keeps nothing: it isolates the importer's own memory. */
-function nullStore() {
+/**
+ * A store that keeps nothing: it isolates the importer's own memory. `undoable`: it also takes
+ * whole runs (putRuns) and "purges", so the import checks each run as it writes it.
+ */
+function nullStore(undoable = false) {
   const missing = (what) => new TrackerError("RESOURCE_DOES_NOT_EXIST", `${what} not found`);
   const zero = { experimentId: "0", name: "Default", artifactLocation: "", lifecycleStage: "active", creationTime: 0, lastUpdateTime: 0, tags: {} };
   let points = 0;
@@ -188,6 +192,13 @@ function nullStore() {
       throw missing("artifact");
     },
     close: async () => {},
+    ...(undoable
+      ? {
+          putRuns: async (runs) => void (points += runs.reduce((n, r) => n + (r.metrics?.values.length ?? 0), 0)),
+          purgeRun: async () => {},
+          purgeExperiment: async () => {},
+        }
+      : {}),
   };
 }
 
@@ -216,7 +227,7 @@ async function importMemoryChild(path, into) {
       liveMax = Math.max(liveMax, m.heapUsed + m.external + m.arrayBuffers);
     }
   };
-  const store = into === "null" ? nullStore() : new MemoryStore();
+  const store = into === "null" ? nullStore() : into === "null-undoable" ? nullStore(true) : new MemoryStore();
   const t0 = process.hrtime.bigint();
   const budget = process.argv.find((a) => a.startsWith("--budget="))?.slice(9);
   const r = await importMlruns(store, path, { onProgress, ...(budget !== undefined ? { memoryBudget: Number(budget) } : {}) });
@@ -295,8 +306,9 @@ async function main() {
       runs: many,
       folderIntoNullStore: runChild(mFolder, "null"),
       zipIntoNullStore: runChild(mZip, "null"),
-      zipIntoNullStoreNoCache: runChild(mZip, "null", 0),
-      folderIntoNullStoreNoCache: runChild(mFolder, "null", 0),
+      folderIntoUndoableNullStore: runChild(mFolder, "null-undoable"),
+      zipIntoUndoableNullStore: runChild(mZip, "null-undoable"),
+      folderIntoMemoryStore: runChild(mFolder, "memory"),
       zipIntoMemoryStore: runChild(mZip, "memory"),
     };
     console.error(`memory: ${JSON.stringify(memory)}`);

@@ -20,7 +20,7 @@ import { openStore } from "../src/store/registry.js";
 import type { TrackingStore } from "../src/store/store.js";
 import type { HostApi } from "./protocol.js";
 import { RemoteStore } from "./remote-store.js";
-import { startWorker } from "./exec-argv.js";
+import { startWorker } from "./node-worker-start.js";
 
 /** Options of {@link openWorkerStore}. */
 export type WorkerStoreOptions = {

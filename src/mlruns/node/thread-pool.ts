@@ -18,7 +18,7 @@ import { READ_LIMITS } from "../limits.js";
 import type { ReadRun, RunLocation } from "../read-run.js";
 import { packMetrics, type BundleSpec, type FormatReply, type Job, type JobError, type ParseReply, type ReadRunReply } from "./bundle-jobs.js";
 import { fsError } from "./fs-errors.js";
-import { startWorker } from "../../../worker/exec-argv.js";
+import { startWorker } from "../../../worker/node-worker-start.js";
 
 /** Threads used when the caller does not say: the cores, at most 4 (more showed no gain: the disk or this thread limits). */
 export function defaultThreads(): number {
