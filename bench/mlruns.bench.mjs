@@ -91,18 +91,26 @@ async function timed(fn) {
   const cpu0 = process.cpuUsage();
   let last = performance.now();
   let worst = 0;
+  // Gaps over 40 ms, with where the work was (phase, runs done) when each began.
+  const gaps = [];
+  let where = "";
   const timer = setInterval(() => {
     const now = performance.now();
+    if (now - last > 40 && gaps.length < 20) gaps.push({ atMs: Math.round(last - start), ms: Math.round(now - last), after: where });
     worst = Math.max(worst, now - last);
     last = now;
   }, 5);
+  const start = performance.now();
   const t0 = process.hrtime.bigint();
   const progress = [];
-  const value = await fn((p) => progress.length < 100000 && progress.push(p.phase));
+  const value = await fn((p) => {
+    where = `${p.phase} ${p.done}/${p.total}`;
+    if (progress.length < 100000) progress.push(p.phase);
+  });
   const took = ms(t0);
   clearInterval(timer);
   const cpu = process.cpuUsage(cpu0);
-  return { ms: Math.round(took), longestStallMs: Math.round(worst), progressReports: progress.length, cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) }, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), value };
+  return { ms: Math.round(took), longestStallMs: Math.round(worst), stallsOver40Ms: gaps, progressReports: progress.length, cpuMs: { user: Math.round(cpu.user / 1000), system: Math.round(cpu.system / 1000) }, loadavg: loadavg().map((l) => Math.round(l * 100) / 100), value };
 }
 
 /**
@@ -287,7 +295,7 @@ async function main() {
     const importZip = await timed((onProgress) => importMlruns(into[1], zip, { onProgress }));
     await Promise.all(into.map((s) => s.close()));
     console.error(`import: folder ${importFolder.ms} ms, zip ${importZip.ms} ms (into ${STORE} stores), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, progressReports: t.progressReports, cpuMs: t.cpuMs, loadavg: t.loadavg });
+    const strip = (t) => ({ ms: t.ms, longestStallMs: t.longestStallMs, stallsOver40Ms: t.stallsOver40Ms, progressReports: t.progressReports, cpuMs: t.cpuMs, loadavg: t.loadavg });
     console.error(`import stalls: folder ${importFolder.longestStallMs} ms, zip ${importZip.longestStallMs} ms`);
     if (T45_ONLY) {
       const result = { benchmark: "mlruns T4/T5 only", date: new Date().toISOString(), quick: QUICK, store: STORE, loadavg: loadavg(), t4Export: { runs, folder: strip(exportFolder), fsFloorSameFiles: floor, fsFloorSameFilesTwoThreads: floorThreads, zip: strip(exportZip) }, t5Import: { folder: strip(importFolder), zip: strip(importZip) } };
