@@ -93,8 +93,16 @@ export function parseDecimal(b: Uint8Array, from: number, to: number, open = fal
   let significant = 0;
   let fraction = 0;
   let c = 0;
-  const intStart = i;
-  for (; i < to && (c = b[i]! - 48) >>> 0 < 10; i++) {
+  let digits = 0;
+  let point = false;
+  for (; i < to; i++) {
+    const ch = b[i]!;
+    if (ch === 46 && !point) {
+      point = true;
+      continue;
+    }
+    c = ch - 48;
+    if (c >>> 0 >= 10) break;
     if (significant < 15) {
       hi = hi * 10 + c;
       if (hi !== 0) significant++;
@@ -103,22 +111,8 @@ export function parseDecimal(b: Uint8Array, from: number, to: number, open = fal
       loDigits++;
       significant++;
     } else return undefined;
-  }
-  let digits = i - intStart;
-  if (i < to && b[i] === 46) {
-    const fracStart = ++i;
-    for (; i < to && (c = b[i]! - 48) >>> 0 < 10; i++) {
-      if (significant < 15) {
-        hi = hi * 10 + c;
-        if (hi !== 0) significant++;
-      } else if (significant < 19) {
-        lo = lo * 10 + c;
-        loDigits++;
-        significant++;
-      } else return undefined;
-      fraction++;
-    }
-    digits += i - fracStart;
+    digits++;
+    if (point) fraction++;
   }
   if (digits === 0) return undefined;
   let exponent = 0;

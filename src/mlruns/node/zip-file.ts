@@ -22,27 +22,31 @@ export async function fileAccess(path: string): Promise<RandomAccess> {
     throw fsError(e, `open ${path}`);
   });
   const size = (await fh.stat()).size;
+  const readInto = (offset: number, length: number, into: Uint8Array): void => {
+    let at = 0;
+    while (at < length) {
+      let n: number;
+      try {
+        n = readSync(fh.fd, into, at, length - at, offset + at);
+      } catch (e) {
+        throw fsError(e, `read ${path}`);
+      }
+      if (n === 0) throw new TrackerError("INVALID_PARAMETER_VALUE", `${path} ended early (truncated zip?).`);
+      at += n;
+    }
+  };
   return {
     size,
     async read(offset, length) {
       const buf = new Uint8Array(length);
-      let at = 0;
+      // Small reads (entry headers, most entries) synchronously, as the folder source does: a
+      // FileHandle.read costs a thread-pool round trip and ~50 µs of promise machinery on this
+      // thread, which was the largest single cost of reading a zip of many small entries.
       if (length <= SYNC_READ_BYTES) {
-        // Small reads (entry headers, most entries) synchronously, as the folder source does: a
-        // FileHandle.read costs a thread-pool round trip and ~50 µs of promise machinery on this
-        // thread, which was the largest single cost of reading a zip of many small entries.
-        while (at < length) {
-          let n: number;
-          try {
-            n = readSync(fh.fd, buf, at, length - at, offset + at);
-          } catch (e) {
-            throw fsError(e, `read ${path}`);
-          }
-          if (n === 0) throw new TrackerError("INVALID_PARAMETER_VALUE", `${path} ended early (truncated zip?).`);
-          at += n;
-        }
+        readInto(offset, length, buf);
         return buf;
       }
+      let at = 0;
       while (at < length) {
         const { bytesRead } = await fh.read(buf, at, length - at, offset + at);
         if (bytesRead === 0) throw new TrackerError("INVALID_PARAMETER_VALUE", `${path} ended early (truncated zip?).`);
@@ -50,19 +54,7 @@ export async function fileAccess(path: string): Promise<RandomAccess> {
       }
       return buf;
     },
-    readInto(offset, length, into) {
-      let at = 0;
-      while (at < length) {
-        let n: number;
-        try {
-          n = readSync(fh.fd, into, at, length - at, offset + at);
-        } catch (e) {
-          throw fsError(e, `read ${path}`);
-        }
-        if (n === 0) throw new TrackerError("INVALID_PARAMETER_VALUE", `${path} ended early (truncated zip?).`);
-        at += n;
-      }
-    },
+    readInto,
     close: () => fh.close(),
   };
 }
