@@ -23,7 +23,8 @@
 //   just before (an earlier run's output, the Arrow store's atomic rewrites while filling,
 //   another process's temporary folders) made the same 42k files cost 0.5 s or 35 s of kernel
 //   time. Compare figures taken back to back, on a file system nothing deleted from lately.
-//   Every timing also reports the process's CPU time (all threads) and the load average.
+//   Every timing also reports the process's CPU time (all threads) and the load average, and starts after `sync`
+//   (see flushDisk).
 // MLflow peer (PEER_PYTHON or .peers/bin/python, when it has mlflow): MlflowClient.search_runs, then get_metric_history of every key, over
 // the exported bundle (it parses every metric file for the latest values), on 100 runs of the T4
 // bundle shape (1M points), as a rate comparison.
@@ -86,8 +87,18 @@ async function fill(runs, keys, steps, extra = 0, kind = "memory", base = undefi
   return store;
 }
 
+/**
+ * Writes every dirty page of every file system to disk (the `sync` command) before a timed phase:
+ * each phase's figure then includes its own writes and fsyncs, not the write-back of the 0.4–1.6
+ * GB the phases before it left in the page cache (an import's final fsync waited ~5 s for that).
+ */
+function flushDisk() {
+  spawnSync("sync");
+}
+
 /** Runs `fn` while a 5 ms timer measures the longest event-loop stall; also the process's CPU time (all threads). */
 async function timed(fn) {
+  flushDisk();
   const cpu0 = process.cpuUsage();
   let last = performance.now();
   let worst = 0;
@@ -118,6 +129,7 @@ async function timed(fn) {
  * `threads`, the files are split by run folder over that many worker threads (folders made here first).
  */
 async function fsFloor(from, to, threads = 0) {
+  flushDisk();
   const files = [];
   const walk = (d, rel) => {
     for (const n of readdirSync(d)) {
