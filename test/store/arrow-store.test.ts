@@ -44,6 +44,34 @@ describe("store/arrow", () => {
     await b.close();
   });
 
+  it("puts whole runs that survive a reopen, and a failed putRuns leaves only what was there before", async () => {
+    const dir = fresh();
+    const a = await openArrowStore(dir, quiet);
+    const run = (runId: string) => ({
+      info: { runId, experimentId: "0", runName: `r-${runId.slice(0, 4)}`, userId: "me", status: "FINISHED" as const, startTime: 5, endTime: 9, lifecycleStage: "active" as const },
+      params: { lr: "0.1" },
+      tags: { team: "a" },
+      metrics: points("loss", 0, 1500),
+    });
+    const [ok, first, blocked] = ["a".repeat(32), "b".repeat(32), "c".repeat(32)];
+    await a.putRuns([run(ok)]);
+    // Something already where the second run's folder would go: the call fails, the first run's
+    // new folder is removed, and the stray file is left as it was.
+    writeFileSync(join(dir, "runs", blocked), "not mine");
+    await expect(a.putRuns([run(first), run(blocked)])).rejects.toThrow();
+    expect(existsSync(join(dir, "runs", first))).toBe(false);
+    expect(readFileSync(join(dir, "runs", blocked), "utf8")).toBe("not mine");
+    await expectTrackerError(a.getRun(first), "RESOURCE_DOES_NOT_EXIST");
+    const before = await a.getRun(ok);
+    await a.close();
+    rmSync(join(dir, "runs", blocked));
+    const b = await openArrowStore(dir, quiet);
+    expect(await b.getRun(ok)).toEqual(before);
+    expect((await b.getMetricHistory(ok, "loss")).steps.length).toBe(1500);
+    expect((await b.searchRuns({ experimentIds: ["0"] })).runs.map((r) => r.info.runId)).toEqual([ok]);
+    await b.close();
+  });
+
   it("rebuilds latest metrics when summary.json is older than the histories", async () => {
     const dir = fresh();
     const a = await openArrowStore(dir, quiet);

@@ -91,10 +91,19 @@ export abstract class ArrowMetricWrites extends ArrowBase {
         };
         return { r, points: w.metrics && w.metrics.values.length > 0 ? toPoints([w.metrics]) : undefined };
       });
+      // Only folders this call made are removed on failure: one already there (a stray folder or
+      // file named like the run) fails the call and stays.
+      const created = new Set<string>();
       const errors = await eachLimit(made, WRITE_CONCURRENCY, async ({ r, points }) => {
         const id = r.info.runId;
         const dir = paths.run(this.root, id);
-        await mkdir(dir, { recursive: true }).catch((e) => { throw ioError("create", dir, e); });
+        await mkdir(dir)
+          .catch(async (e: NodeJS.ErrnoException) => {
+            if (e.code !== "ENOENT") throw e;
+            await mkdir(dir, { recursive: true });
+          })
+          .catch((e) => { throw ioError("create", dir, e); });
+        created.add(id);
         if (points) r.history = await appendPoints(paths.history(this.root, id), r.history, points, this.handles);
         const meta = paths.runMeta(this.root, id);
         await writeAtomic(meta, JSON.stringify({ info: r.info, params: r.params, tags: r.tags }), false);
@@ -102,9 +111,9 @@ export abstract class ArrowMetricWrites extends ArrowBase {
       });
       if (errors.length > 0) {
         await Promise.all(
-          made.map(async ({ r }) => {
-            await this.handles.drop(paths.history(this.root, r.info.runId));
-            await rm(paths.run(this.root, r.info.runId), { recursive: true, force: true }).catch(() => undefined);
+          [...created].map(async (id) => {
+            await this.handles.drop(paths.history(this.root, id));
+            await rm(paths.run(this.root, id), { recursive: true, force: true }).catch(() => undefined);
           }),
         );
         throwFirst(errors);
