@@ -50,6 +50,30 @@ export function folderSource(root: string): BundleSource {
     if (p !== "") assertSafePath(p);
     return join(root, p);
   };
+  // A small file read at once (BundleSource.readNow); undefined above SYNC_READ_BYTES.
+  const readNow = (path: string, maxBytes: number, scratch: { bytes: Uint8Array }): Uint8Array | undefined => {
+    const file = abs(path);
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, "r");
+      const size = fstatSync(fd).size;
+      if (size > SYNC_READ_BYTES) return undefined;
+      if (size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `${file} has ${size} bytes; the limit for this file is ${maxBytes}.`);
+      if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(Math.max(size, 2 * scratch.bytes.length));
+      let at = 0;
+      while (at < size) {
+        const n = readSync(fd, scratch.bytes, at, size - at, at);
+        if (n === 0) break;
+        at += n;
+      }
+      return scratch.bytes.subarray(0, at);
+    } catch (e) {
+      if (e instanceof TrackerError) throw e;
+      throw fsError(e, `read ${file}`);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
   return {
     label: `folder ${root}`,
     async list(dir, options) {
@@ -91,29 +115,9 @@ export function folderSource(root: string): BundleSource {
       // Small files (an mlruns bundle is mostly files of a few bytes) are read synchronously: an
       // async read costs four thread-pool round trips (open, fstat, read, close), which measured
       // ~4× slower on bundles of many tiny files, while a sync read of a small file blocks for
-      // microseconds. Large files keep the async path.
-      // One open, fstat, read, close (a separate stat by path cost one more lookup per file).
-      let fd: number | undefined;
-      try {
-        fd = openSync(file, "r");
-        const size = fstatSync(fd).size;
-        if (size <= SYNC_READ_BYTES) {
-          if (size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `${file} has ${size} bytes; the limit for this file is ${maxBytes}.`);
-          const b = Buffer.allocUnsafeSlow(size); // not from the shared pool: the bytes may be kept or transferred
-          let at = 0;
-          while (at < size) {
-            const n = readSync(fd, b, at, size - at, at);
-            if (n === 0) break;
-            at += n;
-          }
-          return new Uint8Array(b.buffer, b.byteOffset, at);
-        }
-      } catch (e) {
-        if (e instanceof TrackerError) throw e;
-        if ((e as { code?: string }).code !== "ENOENT") throw fsError(e, `read ${file}`);
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
+      // microseconds. Large files keep the async path. A fresh buffer each: the bytes may be kept or transferred.
+      const small = readNow(path, maxBytes, { bytes: new Uint8Array(0) });
+      if (small !== undefined) return small;
       const fh = await open(file, "r").catch((e) => {
         throw fsError(e, `read ${file}`);
       });
@@ -132,29 +136,7 @@ export function folderSource(root: string): BundleSource {
         await fh.close();
       }
     },
-    readNow(path, maxBytes, scratch) {
-      const file = abs(path);
-      let fd: number | undefined;
-      try {
-        fd = openSync(file, "r");
-        const size = fstatSync(fd).size;
-        if (size > SYNC_READ_BYTES) return undefined;
-        if (size > maxBytes) throw new TrackerError("RESOURCE_EXHAUSTED", `${file} has ${size} bytes; the limit for this file is ${maxBytes}.`);
-        if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(Math.max(size, 2 * scratch.bytes.length));
-        let at = 0;
-        while (at < size) {
-          const n = readSync(fd, scratch.bytes, at, size - at, at);
-          if (n === 0) break;
-          at += n;
-        }
-        return scratch.bytes.subarray(0, at);
-      } catch (e) {
-        if (e instanceof TrackerError) throw e;
-        throw fsError(e, `read ${file}`);
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-    },
+    readNow,
     localPath: (path) => abs(path),
     async close() {},
   };

@@ -150,7 +150,6 @@ function checkOverlap(label: string, entries: ZipEntry[], cdOffset: number): voi
   }
 }
 
-/** The bytes of one file entry, decompressed and checked against its size and CRC. */
 /**
  * A stored (not deflated) entry read at once into `scratch.bytes` (grown as needed) with
  * `access.readInto`, checked as {@link readZipEntry} checks it; a view of the scratch, valid
@@ -158,32 +157,20 @@ function checkOverlap(label: string, entries: ZipEntry[], cdOffset: number): voi
  */
 export function readStoredEntryNow(access: RandomAccess, label: string, entry: ZipEntry, scratch: { bytes: Uint8Array }, crc: (data: Uint8Array) => number = crc32): Uint8Array | undefined {
   if (entry.method !== 0 || !access.readInto) return undefined;
-  const length = Math.min(access.size - entry.localOffset, 30 + entry.nameBytes + 64 + entry.compressedSize);
+  const length = firstReadLength(access, entry);
   if (scratch.bytes.length < length) scratch.bytes = new Uint8Array(Math.max(length, 2 * scratch.bytes.length));
-  const buf = scratch.bytes;
+  const buf = scratch.bytes.subarray(0, length);
   access.readInto(entry.localOffset, length, buf);
-  const head = new Reader(buf.subarray(0, length));
-  if (length < 30 || head.u32(0) !== 0x04034b50) throw zipRefused(label, `entry '${entry.name}' has no local header where the directory says`);
-  const skip = 30 + head.u16(26) + head.u16(28);
-  if (entry.localOffset + skip + entry.compressedSize > access.size) throw zipRefused(label, `entry '${entry.name}' runs past the end of the file`);
+  const skip = dataSkip(access, label, entry, buf);
   if (skip + entry.compressedSize > length) return undefined; // a long local extra field: the general path reads it
-  const data = buf.subarray(skip, skip + entry.compressedSize);
-  if (data.length !== entry.size) throw zipRefused(label, `entry '${entry.name}' is not the size its header declares`);
-  if (crc(data) !== entry.crc) throw zipRefused(label, `entry '${entry.name}' fails its CRC check (the file is damaged)`);
-  return data;
+  return checkedData(buf.subarray(skip, skip + entry.compressedSize), label, entry, crc);
 }
 
+/** The bytes of one file entry, decompressed and checked against its size and CRC. */
 export async function readZipEntry(access: RandomAccess, label: string, entry: ZipEntry, crc: (data: Uint8Array) => number = crc32): Promise<Uint8Array> {
-  // One read for the local header and the data, guessing the local extra field is at most 64 bytes
-  // (it is what the directory says, or ZIP64's 20); a second read only when it is longer.
-  const guess = Math.min(access.size - entry.localOffset, 30 + entry.nameBytes + 64 + entry.compressedSize);
-  const first = await access.read(entry.localOffset, guess);
-  const head = new Reader(first);
-  if (first.length < 30 || head.u32(0) !== 0x04034b50) throw zipRefused(label, `entry '${entry.name}' has no local header where the directory says`);
-  const skip = 30 + head.u16(26) + head.u16(28);
-  const start = entry.localOffset + skip;
-  if (start + entry.compressedSize > access.size) throw zipRefused(label, `entry '${entry.name}' runs past the end of the file`);
-  const stored = skip + entry.compressedSize <= first.length ? first.subarray(skip, skip + entry.compressedSize) : await access.read(start, entry.compressedSize);
+  const first = await access.read(entry.localOffset, firstReadLength(access, entry));
+  const skip = dataSkip(access, label, entry, first);
+  const stored = skip + entry.compressedSize <= first.length ? first.subarray(skip, skip + entry.compressedSize) : await access.read(entry.localOffset + skip, entry.compressedSize);
   let data = stored;
   if (entry.method === 8) {
     try {
@@ -193,6 +180,28 @@ export async function readZipEntry(access: RandomAccess, label: string, entry: Z
       throw zipRefused(label, `entry '${entry.name}' does not decompress (${(e as Error).message})`);
     }
   }
+  return checkedData(data, label, entry, crc);
+}
+
+/**
+ * Bytes read first for an entry: the local header and the data, guessing the local extra field
+ * is at most 64 bytes (it is what the directory says, or ZIP64's 20); a longer one needs a second read.
+ */
+function firstReadLength(access: RandomAccess, entry: ZipEntry): number {
+  return Math.min(access.size - entry.localOffset, 30 + entry.nameBytes + 64 + entry.compressedSize);
+}
+
+/** Where the entry's data starts after its local header (`first` begins at the header); refuses a missing header or data past the end. */
+function dataSkip(access: RandomAccess, label: string, entry: ZipEntry, first: Uint8Array): number {
+  const head = new Reader(first);
+  if (first.length < 30 || head.u32(0) !== 0x04034b50) throw zipRefused(label, `entry '${entry.name}' has no local header where the directory says`);
+  const skip = 30 + head.u16(26) + head.u16(28);
+  if (entry.localOffset + skip + entry.compressedSize > access.size) throw zipRefused(label, `entry '${entry.name}' runs past the end of the file`);
+  return skip;
+}
+
+/** `data` once it has the entry's declared size and CRC. */
+function checkedData(data: Uint8Array, label: string, entry: ZipEntry, crc: (data: Uint8Array) => number): Uint8Array {
   if (data.length !== entry.size) throw zipRefused(label, `entry '${entry.name}' is not the size its header declares`);
   if (crc(data) !== entry.crc) throw zipRefused(label, `entry '${entry.name}' fails its CRC check (the file is damaged)`);
   return data;
